@@ -1,0 +1,51 @@
+"""The `crosscloud` command. Each verb lives in its own module and is loaded only when run,
+so `--help` and light commands never pay for the CDKTF/google imports."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import click
+
+# verb -> (module, attribute, one-line help shown in `crosscloud --help`)
+COMMANDS = {
+    "validate": ("crosscloud.cli.validate_cmd", "validate", "Check a topology file; list every problem at once."),
+    "synth": ("crosscloud.cli.synth_cmd", "synth", "Synthesize the Terraform for every stack (JSON, optionally HCL)."),
+    "sandbox": ("crosscloud.cli.sandbox_cmd", "sandbox", "The local twin of both clouds: env, ls, reset."),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, attr, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attr)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Short help straight from the table: listing commands must not import them.
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, COMMANDS[name][2]) for name in sorted(COMMANDS)])
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--state-dir", type=click.Path(file_okay=False, path_type=Path), default=".crosscloud", show_default=True,
+              envvar="CROSSCLOUD_STATE_DIR", help="Where crosscloud keeps state: the sandbox, run journal, logs.")
+@click.version_option(package_name="crosscloud")
+@click.pass_context
+def cli(ctx: click.Context, state_dir: Path) -> None:
+    """crosscloud joins an Alibaba Cloud ASK cluster and a Google GKE cluster into one ACK One
+    fleet over an IPsec VPN, from one topology file.
+
+    \b
+    Start here:
+      crosscloud validate -c examples/seed.yaml    check the topology
+      crosscloud synth -c examples/seed.yaml       write the Terraform to cdktf.out/
+      eval "$(crosscloud sandbox env)"             point plain terraform at the sandbox
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["state_dir"] = state_dir

@@ -1,0 +1,96 @@
+"""The topology file as typed values. Shape and types only; cross-field rules live in preflight."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    # A misspelled key must be an error, not a silently ignored setting.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class VSwitch(_Model):
+    zone: str
+    cidr: str
+
+
+class Alibaba(_Model):
+    region: str
+    vpc_cidr: str
+    vswitches: list[VSwitch] = Field(min_length=1)
+
+
+class Gcp(_Model):
+    project: str
+    region: str
+    zone: str | None = None  # GKE location; defaults to "<region>-a" (a zonal cluster, as in the tutorial)
+    subnet_cidr: str
+    pods_cidr: str
+    services_cidr: str
+
+    @property
+    def gke_location(self) -> str:
+        return self.zone or f"{self.region}-a"
+
+
+class Vpn(_Model):
+    mode: Literal["single", "dual"] = "dual"
+    ike_version: str = "ikev2"
+    encryption: str = "aes256"
+    integrity: str = "sha256"
+    dh_group: str = "group14"
+    ike_lifetime_seconds: int = Field(default=86400, ge=60, le=86400)
+    ipsec_lifetime_seconds: int = Field(default=86400, ge=60, le=86400)
+    bandwidth_mbps: int = 10
+
+
+class Cluster(_Model):
+    name: str
+    cloud: str
+    kind: str
+    service_cidr: str | None = None  # ASK only
+    node_count: int = Field(default=1, ge=1, le=100)  # GKE only
+    machine_type: str = "e2-standard-2"  # GKE only
+
+
+class Service(_Model):
+    name: str
+    namespace: str
+    image: str
+    port: int = Field(ge=1, le=65535)
+    target_port: int = Field(ge=1, le=65535)
+    env: dict[str, str] = Field(default_factory=dict)
+    provider: str
+    consumers: list[str] = Field(min_length=1)
+    consumer_image: str
+
+
+class Backend(_Model):
+    type: Literal["local", "cloud"] = "local"
+    organization: str | None = None  # Terraform Cloud only
+    workspace_prefix: str | None = None  # Terraform Cloud only: one workspace per stack, "<prefix>-<stack>"
+    hostname: str = "app.terraform.io"
+
+
+class Fleet(_Model):
+    distribution: Literal["kubevela", "propagation-policy"] = "kubevela"
+
+
+class Topology(_Model):
+    name: str
+    alibaba: Alibaba
+    gcp: Gcp
+    vpn: Vpn = Vpn()
+    clusters: list[Cluster] = Field(min_length=1)
+    services: list[Service] = Field(default_factory=list)
+    backend: Backend = Backend()
+    fleet: Fleet = Fleet()
+
+    def clusters_of(self, kind: str) -> list[Cluster]:
+        return [c for c in self.clusters if c.kind == kind]
+
+    def cluster(self, name: str) -> Cluster:
+        return next(c for c in self.clusters if c.name == name)

@@ -1,0 +1,54 @@
+"""L2 networks: the Alibaba VPC with its vSwitches, and the GCP custom VPC with its subnet."""
+
+from __future__ import annotations
+
+from ..cdk import Construct
+from ..config import Topology
+from . import alicloud
+from .google import bindings
+
+# Secondary range names GKE refers to; stable because they are part of the subnet's identity.
+PODS_RANGE = "pods"
+SERVICES_RANGE = "services"
+
+
+class AlibabaNetwork(Construct):
+    """A VPC and one vSwitch per entry of alibaba.vswitches (the VPN gateway uses the first two)."""
+
+    def __init__(self, scope: Construct, id: str, topology: Topology):
+        super().__init__(scope, id)
+        t = topology
+        self.vpc = alicloud.Vpc(self, "vpc", vpc_name=f"{t.name}-vpc", cidr_block=t.alibaba.vpc_cidr)
+        self.vpc.override_logical_id("vpc")
+        self.vswitches = []
+        for i, vsw in enumerate(t.alibaba.vswitches):
+            resource = alicloud.Vswitch(self, f"vswitch-{i}", vpc_id=self.vpc.id, cidr_block=vsw.cidr, zone_id=vsw.zone,
+                                        vswitch_name=f"{t.name}-vsw-{vsw.zone}")
+            resource.override_logical_id(f"vswitch_{i}")
+            self.vswitches.append(resource)
+
+
+class GcpNetwork(Construct):
+    """A custom-mode VPC, one subnet with the GKE pod and service secondary ranges, and a
+    firewall rule admitting the Alibaba VPC (tcp, udp, icmp) over the VPN."""
+
+    def __init__(self, scope: Construct, id: str, topology: Topology):
+        super().__init__(scope, id)
+        g = bindings()
+        t = topology
+        self.network = g.ComputeNetwork(self, "network", name=f"{t.name}-vpc", auto_create_subnetworks=False,
+                                        routing_mode="REGIONAL")
+        self.network.override_logical_id("network")
+        self.subnet = g.ComputeSubnetwork(
+            self, "subnet", name=f"{t.name}-subnet", network=self.network.id, region=t.gcp.region,
+            ip_cidr_range=t.gcp.subnet_cidr, private_ip_google_access=True,
+            secondary_ip_range=[
+                g.ComputeSubnetworkSecondaryIpRange(range_name=PODS_RANGE, ip_cidr_range=t.gcp.pods_cidr),
+                g.ComputeSubnetworkSecondaryIpRange(range_name=SERVICES_RANGE, ip_cidr_range=t.gcp.services_cidr),
+            ])
+        self.subnet.override_logical_id("subnet")
+        self.firewall = g.ComputeFirewall(
+            self, "allow-alibaba", name=f"{t.name}-allow-alibaba", network=self.network.id, direction="INGRESS",
+            source_ranges=[t.alibaba.vpc_cidr],
+            allow=[g.ComputeFirewallAllow(protocol=p) for p in ("tcp", "udp", "icmp")])
+        self.firewall.override_logical_id("allow_alibaba")

@@ -1,0 +1,13 @@
+"""The stack graph, importable without CDKTF: the runner and light commands read it."""
+
+from __future__ import annotations
+
+# stack -> the stacks it needs, in a valid apply order.
+STACK_DEPENDENCIES: dict[str, tuple[str, ...]] = {
+    "network": (),
+    "vpn": ("network",),
+    "clusters": ("network",),
+    "fleet": ("clusters",),
+}
+STACK_ORDER = list(STACK_DEPENDENCIES)
+PSK_VARIABLE = "ipsec_psk"  # set it with TF_VAR_ipsec_psk or a Terraform Cloud workspace variable

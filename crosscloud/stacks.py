@@ -1,0 +1,82 @@
+"""Stacks, split by lifecycle, and the order they run in.
+
+network  — both VPCs and subnets (fast; everything else needs them)
+vpn      — both sides of the IPsec link and its routes (each side needs the other's public IP)
+clusters — ASK and GKE; needs only the networks, so it runs beside `vpn`, not after it
+fleet    — the ACK One hub and the Alibaba members (needs the clusters)
+
+Stack names and construct ids are Terraform addresses and state keys: keep them stable.
+"""
+
+from __future__ import annotations
+
+from .cdk import App, CloudBackend, Construct, LocalBackend, NamedCloudWorkspace, TerraformOutput, TerraformStack, TerraformVariable
+from .config import Topology
+from .constructs.alicloud import AlicloudProvider
+from .constructs.clusters import AskCluster, GkeCluster
+from .constructs.fleet import AckOneFleet
+from .constructs.google import bindings
+from .constructs.ipsec import IpsecLink
+from .constructs.network import AlibabaNetwork, GcpNetwork
+from .stackgraph import PSK_VARIABLE, STACK_DEPENDENCIES
+
+
+
+def state_file(stack: str) -> str:
+    # Relative to the stack's own directory and written the same way for every stack, so the
+    # remote-state reads cdktf generates for cross-stack references resolve from any sibling.
+    return f"../{stack}/terraform.{stack}.tfstate"
+
+
+class CrosscloudStack(TerraformStack):
+    def __init__(self, scope: Construct, name: str, topology: Topology, *, alibaba: bool = True, google: bool = True):
+        super().__init__(scope, name)
+        t = topology
+        if t.backend.type == "cloud":
+            CloudBackend(self, organization=t.backend.organization, hostname=t.backend.hostname,
+                         workspaces=NamedCloudWorkspace(f"{t.backend.workspace_prefix}-{name}"))
+        else:
+            LocalBackend(self, path=state_file(name))
+        if alibaba:
+            AlicloudProvider(self, "alicloud", region=t.alibaba.region)
+        if google:
+            bindings().GoogleProvider(self, "google", project=t.gcp.project, region=t.gcp.region)
+
+
+def build_stacks(app: App, topology: Topology) -> dict[str, TerraformStack]:
+    t = topology
+    network = CrosscloudStack(app, "network", t)
+    alibaba_net = AlibabaNetwork(network, "alibaba", t)
+    gcp_net = GcpNetwork(network, "gcp", t)
+
+    vpn = CrosscloudStack(app, "vpn", t)
+    psk = TerraformVariable(vpn, PSK_VARIABLE, type="string", sensitive=True, nullable=False,
+                            description="IPsec pre-shared key, used by both the Alibaba connection and the GCP tunnels")
+    link = IpsecLink(vpn, "ipsec", t, alibaba_net, gcp_net, psk.string_value)
+    TerraformOutput(vpn, "alibaba_vpn_gateway_ips", value=[link.alibaba_gateway.internet_ip] + (
+        [link.alibaba_gateway.disaster_recovery_internet_ip] if t.vpn.mode == "dual" else []))
+    TerraformOutput(vpn, "gcp_vpn_ip", value=link.gcp_address.address)
+    TerraformOutput(vpn, "alibaba_vpn_connection_id", value=link.connection.id)
+    TerraformOutput(vpn, "gcp_tunnel_ids", value={role: tunnel.id for role, tunnel in link.tunnels.items()})
+
+    clusters = CrosscloudStack(app, "clusters", t)
+    built = {}
+    for c in t.clusters:
+        if c.kind == "ask":
+            built[c.name] = AskCluster(clusters, c.name, t, c, alibaba_net)
+        else:
+            built[c.name] = GkeCluster(clusters, c.name, t, c, gcp_net)
+    TerraformOutput(clusters, "cluster_ids", value={name: b.cluster.id for name, b in built.items()})
+    TerraformOutput(clusters, "gke_endpoints", value={
+        name: b.cluster.endpoint for name, b in built.items() if isinstance(b, GkeCluster)})
+
+    fleet = CrosscloudStack(app, "fleet", t, google=False)
+    asks = [(name, b) for name, b in built.items() if isinstance(b, AskCluster)]
+    hub = AckOneFleet(fleet, "ackone", t, alibaba_net, asks)
+    TerraformOutput(fleet, "fleet_id", value=hub.hub.id)
+
+    stacks = {"network": network, "vpn": vpn, "clusters": clusters, "fleet": fleet}
+    for name, deps in STACK_DEPENDENCIES.items():
+        for dep in deps:
+            stacks[name].add_dependency(stacks[dep])
+    return stacks
