@@ -52,8 +52,8 @@ for ``computed`` and for sets; every comment is cross-checked against the assemb
 same required-ness, every schema attribute accounted for) and a mismatch aborts.  Blocks carry
 ``computed: false`` in those comments (Terraform blocks cannot be computed), so blocks never
 get a computed flag except the computed-only lists above.  When no source is available for a
-class (``derive(..., sources=None)`` or the provider's nested structs, which have no
-OutputReference class), the fallback is conservative: optional attributes are marked
+class (an assembly from ``load_assembly(with_sources=False)``, or the provider's nested
+structs, which have no OutputReference class), the fallback is conservative: optional attributes are marked
 ``"computed": true`` as well (except in the provider configuration, which Terraform never
 computes), and ``T[]`` is a list.
 
@@ -81,6 +81,8 @@ from typing import Any, Iterable
 
 PACKAGE = "cdktf_cdktf_provider_google"
 ASSEMBLY_MEMBER = "package/.jsii"
+#: Key under which ``load_assembly`` attaches the generated TypeScript (not a jsii key).
+SOURCES_KEY = "x-crosscloud-generated-sources"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = REPO_ROOT / "crosscloud" / "sandbox" / "schemas" / "google.json"
 
@@ -136,8 +138,18 @@ def package_dir() -> Path:
     return Path(spec.origin).parent
 
 
-def load_assembly(tgz: Path | None = None) -> dict:
-    """The parsed ``package/.jsii`` (read by streaming; it is the first member of the tarball)."""
+def load_assembly(tgz: Path | None = None, *, types: Iterable[str] = TYPES, with_sources: bool = True) -> dict:
+    """The parsed ``package/.jsii``.
+
+    With ``with_sources`` (default) the generated TypeScript of ``types`` is read in the same
+    pass over the tarball and attached under ``SOURCES_KEY``, so ``derive(load_assembly(), TYPES)``
+    reproduces the checked-in file.  Without it only the assembly is read (it is the first
+    member of the tarball, so that stops early) and ``derive`` uses the conservative fallback.
+    """
+    if with_sources:
+        assembly, sources = load_package(tgz, types)
+        assembly[SOURCES_KEY] = sources
+        return assembly
     with tarfile.open(tgz or package_tgz(), "r|gz") as tar:
         for member in tar:
             if member.name == ASSEMBLY_MEMBER:
@@ -576,8 +588,11 @@ def derive(assembly: dict, types: list[str], sources: dict[str, str] | None = No
     """The schema document for ``types`` (``google_x`` resources, ``data.google_x`` data sources).
 
     ``sources`` maps ``src/...ts`` paths to the generated TypeScript (see ``load_package``); it
-    makes ``computed`` exact and detects sets.  Without it the conservative fallback applies.
+    makes ``computed`` exact and detects sets.  When omitted, the sources ``load_assembly``
+    attached to ``assembly`` are used; with none at all the conservative fallback applies.
     """
+    if sources is None:
+        sources = assembly.get(SOURCES_KEY)
     d = _Deriver(assembly, sources)
     all_types = assembly["types"]
 
@@ -631,9 +646,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     t0 = time.perf_counter()
-    assembly, sources = load_package()
+    assembly = load_assembly()
     t1 = time.perf_counter()
-    schema = derive(assembly, TYPES, sources)
+    schema = derive(assembly, TYPES)
     text = render(schema)
     t2 = time.perf_counter()
     for entry in [schema["provider"], *schema["resources"].values(), *schema["data_sources"].values()]:
