@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._common import config_option, json_option, print_json
+from .run_options import fail, make_runner, target_option
+
+
+@click.command()
+@config_option
+@target_option
+@json_option
+@click.pass_context
+def status(ctx: click.Context, config_path: Path, target: str, as_json: bool) -> None:
+    """One table: stacks (applied? drift?), the VPN link as each cloud reports it, routes,
+    clusters and fleet members. Reads only; safe beside a running deploy."""
+    from ..runner.status import collect_status
+    from ..runner.terraform import TerraformError
+
+    runner = make_runner(ctx, config_path, target, quiet=as_json)
+    try:
+        st = collect_status(runner)
+    except TerraformError as err:
+        fail(str(err))
+    if as_json:
+        print_json(st)
+        return
+    click.secho("stacks", bold=True)
+    for name, s in st["stacks"].items():
+        drift = "" if s["drift"] is None else ("  (drift: plan shows changes)" if s["drift"] else "  (in sync)")
+        click.echo(f"  {name:<10} {'applied' if s['applied'] else 'not applied'}{drift}")
+    vpn = st["vpn"]
+    click.secho(f"vpn      {'UP' if vpn['up'] else 'DOWN'}", bold=True, fg="green" if vpn["up"] else "red")
+    click.echo(f"  alibaba  {vpn['alibaba']}" + "".join(f"\n    {r}: {s}" for r, s in vpn["alibaba_tunnels"].items()))
+    for name, s in vpn["gcp_tunnels"].items():
+        click.echo(f"  gcp      {name}: {s}")
+    click.secho("routes", bold=True)
+    for r in st["routes"]:
+        click.echo(f"  {r['dest']:<18} {r['status']}")
+    click.secho("clusters", bold=True)
+    for name, c in st["clusters"].items():
+        click.echo(f"  {name:<16} {c['cloud']}/{c['kind']}  {c['id']}")
+    click.secho("fleet", bold=True)
+    click.echo(f"  hub {st['fleet']['id'] or '-'}; members: {', '.join(st['fleet']['members']) or '-'}")

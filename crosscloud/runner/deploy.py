@@ -1,0 +1,268 @@
+"""plan / deploy / destroy over the stack graph.
+
+deploy: synth (skipped when inputs are unchanged) -> per stack init, plan, apply when the plan
+has changes -> wait until the IPsec link is up on both sides and routes are published.
+Independent stacks run concurrently; Terraform state makes a re-run after a failure converge.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..config import Topology
+from ..stackgraph import STACK_DEPENDENCIES, STACK_ORDER
+from .graph import run_graph
+from .journal import Journal, run_lock
+from .link import LinkState, link_from_state, wait_for_link
+from .report import Reporter
+from .targets import Target
+from .terraform import Terraform, interrupt_all
+
+LINK_STEP = "vpn-link"
+INPUTS_STAMP = ".inputs.sha256"
+DEFAULT_LINK_TIMEOUT = 600.0
+
+
+@dataclass
+class Workspace:
+    """The state dir's layout."""
+
+    state_dir: Path
+
+    @property
+    def outdir(self) -> Path:
+        return self.state_dir / "out"
+
+    def stack_dir(self, stack: str) -> Path:
+        return self.outdir / "stacks" / stack
+
+    def logdir(self, run_id: str) -> Path:
+        return self.state_dir / "logs" / run_id
+
+    def is_applied(self, stack: str) -> bool:
+        state = self.stack_dir(stack) / f"terraform.{stack}.tfstate"
+        if not state.exists():
+            return False
+        try:
+            return bool(json.loads(state.read_text()).get("resources"))
+        except ValueError:
+            return False
+
+
+# What synthesized output depends on, besides the topology.
+SYNTH_SOURCES = ("config", "constructs", "stacks.py", "stackgraph.py", "synth.py", "cdk.py")
+
+
+def inputs_hash(topology: Topology) -> str:
+    """A digest of the topology and of the crosscloud code that synthesizes it."""
+    digest = hashlib.sha256(topology.model_dump_json().encode())
+    package = Path(__file__).resolve().parent.parent
+    for source in SYNTH_SOURCES:
+        root = package / source
+        for path in sorted(root.rglob("*.py")) if root.is_dir() else [root]:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def prepare_stacks(topology: Topology, ws: Workspace, report: Reporter) -> bool:
+    """Synthesize into the workspace unless the inputs are unchanged. Returns whether it synthesized."""
+    stamp = ws.outdir / INPUTS_STAMP
+    wanted = inputs_hash(topology)
+    present = all((ws.stack_dir(s) / "cdk.tf.json").exists() for s in STACK_ORDER)
+    if present and stamp.exists() and stamp.read_text() == wanted:
+        report.event("synth", "skipped", "inputs unchanged since the last synth")
+        return False
+    from ..synth import synth
+
+    report.event("synth", "running")
+    synth(topology, ws.outdir)
+    stamp.write_text(wanted)
+    report.event("synth", "done")
+    return True
+
+
+@dataclass
+class Runner:
+    topology: Topology
+    ws: Workspace
+    target: Target
+    report: Reporter
+    run_id: str = "adhoc"
+
+    def terraform(self, stack: str) -> Terraform:
+        return Terraform(stack, self.ws.stack_dir(stack), self.target.env, self.ws.logdir(self.run_id), self.target.secrets)
+
+    def init(self, tf: Terraform) -> None:
+        tf.run("init", "-input=false")
+
+    def apply_stack(self, stack: str) -> bool:
+        """init + plan + apply-if-changed. Returns whether anything changed."""
+        tf = self.terraform(stack)
+        self.report.event(stack, "init")
+        self.init(tf)
+        self.report.event(stack, "plan")
+        code = tf.run("plan", "-input=false", "-out=tfplan", "-detailed-exitcode", ok_codes=(0, 2)).returncode
+        if code == 0:
+            self.report.event(stack, "unchanged", "no changes")
+            return False
+        summary = plan_summary(tf.json("show", "-json", "tfplan"))
+        self.report.event(stack, "apply", summary.short())
+        tf.run("apply", "-input=false", "-auto-approve", "tfplan")
+        self.report.event(stack, "applied", summary.short())
+        return True
+
+    def refreshed_state(self, stack: str) -> dict:
+        """The stack's resources as the clouds report them now, without writing state or
+        taking the state lock (status may run beside a deploy)."""
+        tf = self.terraform(stack)
+        self.init(tf)
+        tf.run("plan", "-refresh-only", "-lock=false", "-input=false", "-out=refresh.tfplan")
+        planned = tf.json("show", "-json", "refresh.tfplan")
+        return {"values": (planned.get("prior_state") or {}).get("values") or {}}
+
+    def outputs(self, stack: str) -> dict:
+        return {k: v.get("value") for k, v in self.terraform(stack).json("output", "-json").items()}
+
+    def link_state(self) -> LinkState:
+        return link_from_state(self.refreshed_state("vpn"))
+
+    def wait_link(self, timeout: float) -> LinkState:
+        self.report.event(LINK_STEP, "waiting", "until IPsec is established on both sides and routes are published")
+        link = wait_for_link(self.link_state, timeout=timeout, report=lambda s: self.report.event(LINK_STEP, "state", s))
+        self.report.event(LINK_STEP, "up", link.describe())
+        return link
+
+    def destroy_stack(self, stack: str) -> None:
+        tf = self.terraform(stack)
+        if not self.ws.is_applied(stack):
+            self.report.event(stack, "skipped", "nothing to destroy")
+            return
+        self.report.event(stack, "init")
+        self.init(tf)
+        self.report.event(stack, "destroy")
+        tf.run("destroy", "-input=false", "-auto-approve")
+        self.report.event(stack, "destroyed")
+
+
+@dataclass
+class PlanSummary:
+    changes: dict[str, list[str]] = field(default_factory=lambda: {"add": [], "change": [], "replace": [], "destroy": []})
+
+    def short(self) -> str:
+        return ", ".join(f"{len(v)} to {k}" for k, v in self.changes.items() if v) or "no changes"
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.changes.values())
+
+
+def plan_summary(plan: dict) -> PlanSummary:
+    summary = PlanSummary()
+    for rc in plan.get("resource_changes", []):
+        actions = rc.get("change", {}).get("actions", [])
+        if actions in (["no-op"], ["read"]):
+            continue
+        kind = ("replace" if set(actions) == {"create", "delete"} else
+                {"create": "add", "update": "change", "delete": "destroy"}.get(actions[0], actions[0]))
+        summary.changes.setdefault(kind, []).append(rc["address"])
+    return summary
+
+
+StepHook = Callable[[Runner], None]
+
+
+def deploy(runner: Runner, command: str = "deploy", *, link_timeout: float = DEFAULT_LINK_TIMEOUT,
+           after_link: dict[str, tuple[tuple[str, ...], StepHook]] | None = None) -> dict:
+    """Apply every stack in order, wait for the link, then run `after_link` steps
+    (name -> (needs, hook)). Returns {"changed": [stacks], "link": LinkState dict}."""
+    ws, report = runner.ws, runner.report
+    with run_lock(ws.state_dir, command) as note:
+        if note:
+            report.warning(note)
+        journal = Journal(ws.state_dir, command, runner.target.name)
+        runner.run_id = journal.run_id
+        result: dict = {"changed": [], "link": None}
+        try:
+            prepare_stacks(runner.topology, ws, report)
+            needs: dict[str, tuple[str, ...]] = {s: STACK_DEPENDENCIES[s] for s in STACK_ORDER}
+            needs[LINK_STEP] = ("vpn",)
+            hooks = dict(after_link or {})
+            needs.update({name: deps for name, (deps, _) in hooks.items()})
+
+            def work(step: str) -> None:
+                journal.step(step, "running")
+                try:
+                    if step == LINK_STEP:
+                        result["link"] = runner.wait_link(link_timeout).as_dict()
+                    elif step in hooks:
+                        hooks[step][1](runner)
+                    elif runner.apply_stack(step):
+                        result["changed"].append(step)
+                except BaseException as err:
+                    journal.step(step, "failed", str(err))
+                    raise
+                journal.step(step, "done")
+
+            run_graph(needs, work, on_interrupt=interrupt_all)
+        except KeyboardInterrupt:
+            journal.finish("interrupted", "Ctrl-C: run the same command again to continue")
+            raise
+        except BaseException as err:
+            journal.finish("failed", str(err))
+            raise
+        journal.finish("succeeded", f"changed: {', '.join(result['changed']) or 'nothing'}")
+    return result
+
+
+def destroy(runner: Runner, *, before: StepHook | None = None) -> None:
+    ws, report = runner.ws, runner.report
+    with run_lock(ws.state_dir, "destroy") as note:
+        if note:
+            report.warning(note)
+        journal = Journal(ws.state_dir, "destroy", runner.target.name)
+        runner.run_id = journal.run_id
+        try:
+            if before:
+                before(runner)
+            # Reverse graph: a stack goes once everything that needs it is gone.
+            dependents = {s: tuple(d for d in STACK_ORDER if s in STACK_DEPENDENCIES[d]) for s in STACK_ORDER}
+
+            def work(stack: str) -> None:
+                journal.step(stack, "running")
+                runner.destroy_stack(stack)
+                journal.step(stack, "destroyed")
+
+            run_graph(dependents, work, on_interrupt=interrupt_all)
+        except KeyboardInterrupt:
+            journal.finish("interrupted", "Ctrl-C: run destroy again to continue")
+            raise
+        except BaseException as err:
+            journal.finish("failed", str(err))
+            raise
+        journal.finish("succeeded")
+
+
+def plan(runner: Runner) -> dict[str, dict]:
+    """Plan every stack whose dependencies are applied; say why the others cannot be planned yet."""
+    ws, report = runner.ws, runner.report
+    prepare_stacks(runner.topology, ws, report)
+    out: dict[str, dict] = {}
+    for stack in STACK_ORDER:
+        missing = [d for d in STACK_DEPENDENCIES[stack] if not ws.is_applied(d)]
+        if missing:
+            out[stack] = {"planned": False, "reason": f"needs {', '.join(missing)} applied first (its outputs feed this stack)"}
+            report.event(stack, "waiting", out[stack]["reason"])
+            continue
+        tf = runner.terraform(stack)
+        report.event(stack, "plan")
+        runner.init(tf)
+        tf.run("plan", "-input=false", "-out=tfplan", "-detailed-exitcode", ok_codes=(0, 2))
+        summary = plan_summary(tf.json("show", "-json", "tfplan"))
+        out[stack] = {"planned": True, **summary.changes}
+        report.event(stack, "planned", summary.short())
+    return out

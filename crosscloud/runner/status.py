@@ -1,0 +1,49 @@
+"""`crosscloud status`: stacks, the VPN as each cloud reports it, routes, clusters, fleet members."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from ..stackgraph import STACK_ORDER
+from .deploy import Runner
+from .link import state_resources
+
+
+def collect_status(runner: Runner) -> dict:
+    ws = runner.ws
+    applied = {s: ws.is_applied(s) for s in STACK_ORDER}
+
+    def drift(stack: str) -> bool | None:
+        if not applied[stack]:
+            return None
+        tf = runner.terraform(stack)
+        runner.init(tf)
+        code = tf.run("plan", "-lock=false", "-input=false", "-detailed-exitcode", ok_codes=(0, 2)).returncode
+        return code == 2
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        drifts = dict(zip(STACK_ORDER, pool.map(drift, STACK_ORDER)))
+    status: dict = {
+        "target": runner.target.name,
+        "stacks": {s: {"applied": applied[s], "drift": drifts[s]} for s in STACK_ORDER},
+        "vpn": {"up": False, "alibaba": "absent", "gcp": "absent", "alibaba_tunnels": {}, "gcp_tunnels": {}},
+        "routes": [],
+        "clusters": {},
+        "fleet": {"id": None, "members": []},
+    }
+    if applied["vpn"]:
+        link = runner.link_state()
+        status["vpn"] = {"up": link.up, "alibaba": link.alibaba, "alibaba_tunnels": link.alibaba_tunnels,
+                         "gcp": "; ".join(f"{n}: {s}" for n, s in link.gcp.items()) or "absent", "gcp_tunnels": link.gcp}
+        status["routes"] = link.routes
+    if applied["clusters"]:
+        outputs = runner.outputs("clusters")
+        for c in runner.topology.clusters:
+            status["clusters"][c.name] = {"cloud": c.cloud, "kind": c.kind, "id": (outputs.get("cluster_ids") or {}).get(c.name),
+                                          "endpoint": (outputs.get("gke_endpoints") or {}).get(c.name)}
+    if applied["fleet"]:
+        status["fleet"]["id"] = runner.outputs("fleet").get("fleet_id")
+        state = runner.terraform("fleet").json("show", "-json")
+        status["fleet"]["members"] = sorted(r["values"]["sub_cluster_id"] for r in state_resources(state)
+                                            if r["type"] == "alicloud_ack_one_membership_attachment")
+    return status

@@ -1,0 +1,139 @@
+"""The runner's parts that need no terraform: graph scheduling, lock, journal, link reading, summaries."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from crosscloud.runner.graph import run_graph
+from crosscloud.runner.journal import Journal, LockHeld, run_lock
+from crosscloud.runner.link import LinkState, LinkTimeout, likely_cause, link_from_state, wait_for_link
+from crosscloud.runner.deploy import plan_summary
+from crosscloud.runner.terraform import error_summary
+
+
+def test_graph_runs_independent_steps_concurrently_and_in_order():
+    needs = {"network": (), "vpn": ("network",), "clusters": ("network",), "fleet": ("clusters",)}
+    events, lock = [], threading.Lock()
+    both_running = threading.Event()
+    active = set()
+
+    def work(step):
+        with lock:
+            events.append(("start", step))
+            active.add(step)
+            if {"vpn", "clusters"} <= active:
+                both_running.set()
+        if step in ("vpn", "clusters"):
+            assert both_running.wait(2), "vpn and clusters did not overlap"
+        with lock:
+            active.discard(step)
+            events.append(("end", step))
+
+    run_graph(needs, work)
+    order = [s for kind, s in events if kind == "start"]
+    assert order[0] == "network" and order.index("fleet") > order.index("clusters")
+    assert events.index(("end", "network")) < events.index(("start", "vpn"))
+
+
+def test_graph_failure_stops_new_steps_and_is_raised():
+    ran = []
+
+    def work(step):
+        ran.append(step)
+        if step == "a":
+            raise RuntimeError("boom in a")
+
+    with pytest.raises(RuntimeError, match="boom in a"):
+        run_graph({"a": (), "b": ("a",)}, work)
+    assert ran == ["a"]
+
+
+def test_graph_rejects_unknown_dependencies():
+    with pytest.raises(ValueError, match="unknown"):
+        run_graph({"a": ("ghost",)}, lambda s: None)
+
+
+def test_lock_refuses_a_live_holder_and_recovers_a_stale_one(tmp_path):
+    with run_lock(tmp_path, "deploy"):
+        with pytest.raises(LockHeld, match=f"pid {os.getpid()}"):
+            with run_lock(tmp_path, "destroy"):
+                pass
+    assert not (tmp_path / "lock").exists()
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    import socket
+
+    (tmp_path / "lock").write_text(json.dumps({"pid": dead.pid, "host": socket.gethostname(), "command": "deploy", "started": 0}))
+    with run_lock(tmp_path, "deploy") as note:
+        assert note and f"pid {dead.pid}" in note and "stale" in note
+
+
+def test_journal_records_steps_without_secrets(tmp_path):
+    j = Journal(tmp_path, "deploy", "sandbox")
+    j.step("network", "running")
+    j.step("network", "done")
+    j.finish("succeeded")
+    data = json.loads((tmp_path / "journal.json").read_text())
+    assert data["steps"]["network"]["status"] == "done" and data["outcome"] == "succeeded"
+    assert Journal(tmp_path, "deploy", "sandbox").previous["run_id"] == data["run_id"]
+
+
+def state_with(conn_status, tunnels, gcp, routes):
+    res = [{"type": "alicloud_vpn_connection", "name": "c", "values": {"status": conn_status, "tunnel_options_specification": tunnels}}]
+    res += [{"type": "google_compute_vpn_tunnel", "name": n, "values": {"name": n, "detailed_status": s}} for n, s in gcp.items()]
+    res += [{"type": "alicloud_vpn_pbr_route_entry", "name": f"r{i}", "values": {"route_dest": d, "status": s}} for i, (d, s) in enumerate(routes)]
+    return {"values": {"root_module": {"resources": res}}}
+
+
+def test_link_read_from_state_both_sides():
+    up = "ipsec_sa_established"
+    show = state_with(up, [{"role": "master", "status": up}, {"role": "slave", "status": up}],
+                      {"t1": "Tunnel is up and running.", "t2": "Tunnel is up and running."},
+                      [("10.0.0.0/20", "published"), ("10.4.0.0/14", "published")])
+    link = link_from_state(show)
+    assert link.up and link.routes_published
+    show = state_with(up, [], {"t1": "Negotiation failure with peer. Proposal mismatch."}, [("10.0.0.0/20", "normal")])
+    link = link_from_state(show)
+    assert link.alibaba_up and not link.gcp_up and not link.routes_published
+    assert "IKE/IPsec parameters" in likely_cause(link)
+
+
+def test_wait_for_link_times_out_naming_side_and_cause():
+    down = LinkState(alibaba="ike_sa_not_established", gcp={"t": "Authentication failure. Check pre-shared key."},
+                     routes=[{"dest": "10.0.0.0/20", "status": "published", "published": True}])
+    seen = []
+    with pytest.raises(LinkTimeout) as err:
+        wait_for_link(lambda: down, timeout=0.3, report=seen.append, first_delay=0.05)
+    msg = str(err.value)
+    assert "Alibaba and GCP sides not established" in msg and "pre-shared keys differ" in msg
+    assert seen, "progress was not reported"
+
+
+def test_wait_for_link_returns_when_up():
+    states = iter([LinkState(), LinkState(alibaba="ipsec_sa_established", gcp={"t": "Tunnel is up and running."},
+                                          routes=[{"dest": "x", "status": "published", "published": True}])])
+    assert wait_for_link(lambda: next(states), timeout=5, report=lambda s: None, first_delay=0.01).up
+
+
+def test_plan_summary_classifies_actions():
+    plan = {"resource_changes": [
+        {"address": "a.x", "change": {"actions": ["create"]}},
+        {"address": "a.y", "change": {"actions": ["delete", "create"]}},
+        {"address": "a.z", "change": {"actions": ["update"]}},
+        {"address": "a.w", "change": {"actions": ["no-op"]}},
+        {"address": "a.v", "change": {"actions": ["delete"]}},
+    ]}
+    s = plan_summary(plan)
+    assert s.changes == {"add": ["a.x"], "change": ["a.z"], "replace": ["a.y"], "destroy": ["a.v"]}
+    assert s.short() == "1 to add, 1 to change, 1 to replace, 1 to destroy"
+
+
+def test_error_summary_names_address_and_message():
+    stderr = ("\n│ Error: Cannot destroy cluster because deletion_protection is set to true.\n│ \n"
+              "│   with google_container_cluster.gke_consumer,\n│   on cdk.tf.json line 42:\n")
+    assert error_summary("", stderr).startswith("google_container_cluster.gke_consumer: Cannot destroy cluster")
