@@ -164,3 +164,24 @@ def test_provider_constraints(example):
     assert req["alicloud"] == {"source": "aliyun/alicloud", "version": ">= 1.250.0, < 2.0.0"}
     # the prebuilt package writes the short form, which Terraform reads as hashicorp/google
     assert req["google"] == {"source": "google", "version": "6.50.0"}
+
+
+def test_terraform_cloud_backend_one_workspace_per_stack(seed_data, tmp_path):
+    import subprocess
+
+    from crosscloud.config import parse_topology
+    from crosscloud.hcl import to_hcl
+    from crosscloud.synth import synthesize_documents
+
+    seed_data["backend"] = {"type": "cloud", "organization": "acme", "workspace_prefix": "cc-demo"}
+    _, docs = synthesize_documents(parse_topology(seed_data))
+    for name, doc in docs.items():
+        assert doc["terraform"]["cloud"] == {"hostname": "app.terraform.io", "organization": "acme",
+                                             "workspaces": {"name": f"cc-demo-{name}"}}
+        assert "backend" not in doc["terraform"]
+    remote = docs["vpn"]["data"]["terraform_remote_state"]["cross-stack-reference-input-network"]
+    assert remote["backend"] == "remote" and remote["config"]["workspaces"] == {"name": "cc-demo-network"}
+    hcl = to_hcl(docs["vpn"])
+    assert 'workspaces {\n      name = "cc-demo-vpn"' in hcl
+    (tmp_path / "main.tf").write_text(hcl)
+    assert subprocess.run(["terraform", "fmt", "-check", str(tmp_path / "main.tf")], capture_output=True).returncode == 0
