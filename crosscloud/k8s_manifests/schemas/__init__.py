@@ -1,0 +1,1 @@
+"""OpenAPI v3 schema data for the kinds crosscloud renders (see README.md); read by ../validate.py."""
