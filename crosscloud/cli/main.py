@@ -17,6 +17,7 @@ COMMANDS = {
     "status": ("crosscloud.cli.status_cmd", "status", "Stacks, VPN link on both sides, routes, clusters, fleet."),
     "destroy": ("crosscloud.cli.destroy_cmd", "destroy", "Destroy every stack in reverse order."),
     "diff": ("crosscloud.cli.diff_cmd", "diff", "Compare two synth outputs attribute by attribute."),
+    "manifests": ("crosscloud.cli.manifests_cmd", "manifests", "Render the ACK One multi-cluster manifests for review."),
     "sandbox": ("crosscloud.cli.sandbox_cmd", "sandbox", "The local twin of both clouds: env, ls, reset."),
 }
 
