@@ -49,6 +49,10 @@ def build_stacks(app: App, topology: Topology) -> dict[str, TerraformStack]:
     alibaba_net = AlibabaNetwork(network, "alibaba", t)
     gcp_net = GcpNetwork(network, "gcp", t)
 
+    TerraformOutput(network, "alibaba_vpc_id", value=alibaba_net.vpc.id)
+    TerraformOutput(network, "alibaba_vswitch_ids", value=[v.id for v in alibaba_net.vswitches])
+    TerraformOutput(network, "gcp_network_id", value=gcp_net.network.id)
+
     vpn = CrosscloudStack(app, "vpn", t)
     psk = TerraformVariable(vpn, PSK_VARIABLE, type="string", sensitive=True, nullable=False,
                             description="IPsec pre-shared key, used by both the Alibaba connection and the GCP tunnels")
@@ -69,6 +73,9 @@ def build_stacks(app: App, topology: Topology) -> dict[str, TerraformStack]:
     TerraformOutput(clusters, "cluster_ids", value={name: b.cluster.id for name, b in built.items()})
     TerraformOutput(clusters, "gke_endpoints", value={
         name: b.cluster.endpoint for name, b in built.items() if isinstance(b, GkeCluster)})
+    # The fleet phase reaches ASK through this; it stays in state and in memory, never printed.
+    TerraformOutput(clusters, "ask_kubeconfigs", sensitive=True, value={
+        name: b.credential.kube_config for name, b in built.items() if isinstance(b, AskCluster)})
 
     fleet = CrosscloudStack(app, "fleet", t, google=False)
     asks = [(name, b) for name, b in built.items() if isinstance(b, AskCluster)]

@@ -30,6 +30,10 @@ class AskCluster(Construct):
             vswitch_ids=[v.id for v in network.vswitches], service_cidr=cluster.service_cidr,
             new_nat_gateway=True, slb_internet_enabled=True, deletion_protection=False)
         self.cluster.override_logical_id(logical_name(cluster))
+        # The provider always returns the public-endpoint kubeconfig (slb_internet_enabled above).
+        self.credential = alicloud.DataCsClusterCredential(self, "credential", cluster_id=self.cluster.id,
+                                                           temporary_duration_minutes=4320)
+        self.credential.override_logical_id(f"{logical_name(cluster)}_credential")
 
 
 class GkeCluster(Construct):
