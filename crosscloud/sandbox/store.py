@@ -40,8 +40,13 @@ class CloudStore:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
+        # executescript() commits on its own, so the schema runs outside _connect()'s transaction
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
             db.executescript(_SCHEMA)
+        finally:
+            db.close()
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -94,6 +99,29 @@ class CloudStore:
         with self._connect() as db:
             cur = db.execute("DELETE FROM objects WHERE type=? AND id=?", (type, id))
         return cur.rowcount > 0
+
+    def modify(self, type: str, id: str, fn, *, status=None) -> dict[str, Any] | None:
+        """Read-modify-write one object in a single transaction.
+
+        ``fn(attrs)`` returns the new attrs, or None to leave the object as it is. ``status``,
+        if given, is called with the new attrs and its result becomes the status column.
+        Returns the attrs now stored, or None if the object does not exist.
+        """
+        with self._connect() as db:
+            row = db.execute("SELECT attrs FROM objects WHERE type=? AND id=?", (type, id)).fetchone()
+            if row is None:
+                return None
+            old = json.loads(row[0])
+            new = fn(json.loads(row[0]))
+            if new is None or new == old:
+                return old
+            if status is None:
+                db.execute("UPDATE objects SET attrs=? WHERE type=? AND id=?",
+                           (json.dumps(new, sort_keys=True), type, id))
+            else:
+                db.execute("UPDATE objects SET attrs=?, status=? WHERE type=? AND id=?",
+                           (json.dumps(new, sort_keys=True), status(new), type, id))
+            return new
 
     def next_number(self, counter: str) -> int:
         """A per-sandbox sequence (1, 2, …) for ids and addresses that must not repeat."""

@@ -1,0 +1,392 @@
+"""Sandbox Terraform providers, built on the ``tf`` package: ``python -m crosscloud.sandbox.provider alicloud|google``.
+
+Terraform starts this process (through the launcher in the sandbox's filesystem mirror) several
+times per command, so start-up is kept lean: only ``tf``'s runner and the gRPC stack load before
+the handshake line; the schema file, the store and the cloud model load on the first call that
+needs them, and the TLS certificate comes from a small cache instead of being parsed with
+``cryptography`` on every start.
+
+``tf`` supplies the plugin server (go-plugin handshake, TLS, gRPC services), the protocol
+messages, and the schema classes (with a LIST nested block added, see :mod:`.tfschema`). Planning,
+applying and reading run on the raw wire values against the JSON schema, because ``tf``'s
+generic versions do not cover computed attributes inside blocks, nested ForceNew paths,
+Optional+Computed blocks or SDKv2-style defaults; responses carry ``legacy_type_system`` like the
+SDKv2-built real providers do, so Terraform applies the same tolerance to them.
+
+Nothing here logs attribute values: diagnostics name types, ids and paths only.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+PROVIDERS = {
+    "alicloud": "registry.terraform.io/aliyun/alicloud",
+    "google": "registry.terraform.io/hashicorp/google",
+}
+CERT_CACHE = "crosscloud-cert.json"
+
+
+# ---------------------------------------------------------------------------------- TLS
+def _cert_cache_path(home: Path | None = None) -> Path:
+    home = Path(home) if home else Path(os.environ.get("HOME") or Path.home())
+    return home / ".cache" / "tf-python-provider" / CERT_CACHE
+
+
+def ensure_certificate(home: Path | None = None) -> tuple[bytes, bytes, bytes]:
+    """(certificate DER, certificate PEM, key PEM) of the provider's TLS server.
+
+    Generated once (self-signed, ECDSA P-256, CN/SAN ``localhost``, valid a year) and cached
+    under ``$HOME/.cache/tf-python-provider``; :meth:`Sandbox.ensure` warms the cache so that
+    provider starts only read a small JSON file (no ``cryptography`` import).
+    """
+    path = _cert_cache_path(home)
+    try:
+        d = json.loads(path.read_text())
+        if d["not_after"] > time.time() + 86400:
+            return base64.b64decode(d["der"]), d["cert_pem"].encode(), d["key_pem"].encode()
+    except (OSError, ValueError, KeyError):
+        pass
+    import datetime as dt  # noqa: PLC0415  (slow path only)
+
+    from cryptography import x509  # noqa: PLC0415
+    from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
+    from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID  # noqa: PLC0415
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.timezone.utc)
+    not_after = now + dt.timedelta(days=365)
+    cert = (
+        x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5)).not_valid_after(not_after)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=True,
+                                     data_encipherment=False, key_agreement=True, key_cert_sign=True,
+                                     crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]),
+                       critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    der = cert.public_bytes(serialization.Encoding.DER)
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+    key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump({"der": base64.b64encode(der).decode(), "cert_pem": cert_pem.decode(),
+                   "key_pem": key_pem.decode(), "not_after": not_after.timestamp()}, fh)
+    os.replace(tmp, path)
+    return der, cert_pem, key_pem
+
+
+def _fast_self_signed_cert():
+    import grpc  # noqa: PLC0415
+
+    der, cert_pem, key_pem = ensure_certificate()
+    return der, grpc.ssl_server_credentials([(key_pem, cert_pem)], require_client_auth=False)
+
+
+# ---------------------------------------------------------------------------------- provider
+class SandboxProvider:
+    """The ``tf`` Provider (duck-typed to ``tf.iface.Provider``) for one sandbox cloud."""
+
+    def __init__(self, name: str):
+        if name not in PROVIDERS:
+            raise SystemExit(f"unknown sandbox provider {name!r}; expected one of {sorted(PROVIDERS)}")
+        self.name = name
+        self._doc: dict | None = None
+        self._cloud = None
+        self.config: dict = {}
+
+    # schema ------------------------------------------------------------
+    @property
+    def doc(self) -> dict:
+        if self._doc is None:
+            from . import tfschema  # noqa: PLC0415
+
+            self._doc = tfschema.load(self.name)
+        return self._doc
+
+    def block(self, type_name: str, data: bool = False) -> dict:
+        return self.doc["data_sources" if data else "resources"][type_name]
+
+    @property
+    def cloud(self):
+        if self._cloud is None:
+            from .cloud import Cloud  # noqa: PLC0415
+            from .store import CloudStore  # noqa: PLC0415
+
+            sandbox_dir = os.environ.get("CROSSCLOUD_SANDBOX_DIR")
+            if not sandbox_dir:
+                from .cloud import CloudError  # noqa: PLC0415
+
+                raise CloudError("CROSSCLOUD_SANDBOX_DIR is not set",
+                                 "Run terraform with the environment of `crosscloud sandbox env`.")
+            self._cloud = Cloud(CloudStore(Path(sandbox_dir) / "cloud.db"), self.name, self.config, self.doc)
+        return self._cloud
+
+    # tf.iface.Provider ---------------------------------------------------
+    def get_model_prefix(self) -> str:
+        return ""
+
+    def full_name(self) -> str:
+        return PROVIDERS[self.name]
+
+    def get_provider_schema(self, diags):
+        from .tfschema import to_tf_schema  # noqa: PLC0415
+
+        return to_tf_schema(self.doc["provider"]["config"])
+
+    def validate_config(self, diags, config) -> None:
+        return None
+
+    def configure_provider(self, diags, config) -> None:
+        from .tfschema import UNKNOWN  # noqa: PLC0415
+
+        self.config = {k: v for k, v in (config or {}).items() if isinstance(v, (str, int, float, bool))
+                       and v is not UNKNOWN}
+        self._cloud = None
+
+    def get_data_sources(self) -> list:
+        return []
+
+    def get_resources(self) -> list:
+        return []
+
+    def new_resource(self, klass):  # pragma: no cover - not used by the sandbox servicer
+        return klass(self)
+
+    def new_data_source(self, klass):  # pragma: no cover
+        return klass(self)
+
+    def get_functions(self) -> list:
+        return []
+
+
+def servicer_class():
+    """The gRPC servicer: ``tf``'s, with the resource protocol implemented on raw values."""
+    import functools  # noqa: PLC0415
+    import traceback  # noqa: PLC0415
+
+    import msgpack  # noqa: PLC0415
+    from tf.gen import tfplugin_pb2 as pb  # noqa: PLC0415
+    from tf.provider import ProviderServicer  # noqa: PLC0415
+
+    from . import semantics as sem  # noqa: PLC0415
+    from . import tfschema  # noqa: PLC0415
+    from .cloud import CloudError  # noqa: PLC0415
+    from .tfschema import UNKNOWN  # noqa: PLC0415
+
+    def ext_hook(code: int, data: bytes):
+        # cty encodes unknown values as extension 0, refined unknowns as extension 12
+        return UNKNOWN if code in (0, 12) else msgpack.ExtType(code, data)
+
+    def dec(dv) -> Any:
+        if dv is None:
+            return None
+        if dv.msgpack:
+            return msgpack.unpackb(dv.msgpack, ext_hook=ext_hook, raw=False, strict_map_key=False)
+        if dv.json:
+            return json.loads(dv.json)
+        return None
+
+    def default(o):
+        if o is UNKNOWN:
+            return msgpack.ExtType(0, b"\x00")
+        raise TypeError(f"cannot encode {type(o).__name__}")
+
+    def enc(value: Any):
+        return pb.DynamicValue(msgpack=msgpack.packb(value, default=default, use_bin_type=True))
+
+    def attr_path(path) -> Any:
+        steps = []
+        for p in path:
+            if isinstance(p, int):
+                steps.append(pb.AttributePath.Step(element_key_int=p))
+            else:
+                steps.append(pb.AttributePath.Step(attribute_name=p))
+        return pb.AttributePath(steps=steps)
+
+    def diag(summary: str, detail: str = "", path=(), severity=pb.Diagnostic.ERROR):
+        d = pb.Diagnostic(severity=severity, summary=summary, detail=detail)
+        if path:
+            d.attribute.CopyFrom(attr_path(path))
+        return d
+
+    def guarded(response_cls):
+        """Exceptions become error diagnostics (CloudError: the cloud's words; others: a bug)."""
+        def wrap(fn):
+            @functools.wraps(fn)
+            def inner(self, request, context):
+                try:
+                    return fn(self, request, context)
+                except CloudError as e:
+                    return response_cls(diagnostics=[diag(e.summary, e.detail, e.path)])
+                except Exception as e:  # noqa: BLE001
+                    traceback.print_exc(file=sys.stderr)
+                    return response_cls(diagnostics=[diag(
+                        f"sandbox provider error in {fn.__name__}: {type(e).__name__}",
+                        "This is a bug in the crosscloud sandbox provider; see the provider's stderr "
+                        "in the Terraform log (TF_LOG=debug).")])
+            return inner
+        return wrap
+
+    class SandboxServicer(ProviderServicer):
+        _schema_response = None
+
+        @property
+        def p(self) -> SandboxProvider:
+            return self.app  # type: ignore[return-value]
+
+        @guarded(pb.GetProviderSchema.Response)
+        def GetProviderSchema(self, request, context):
+            if self._schema_response is None:
+                doc = self.p.doc
+                empty = pb.Schema(version=0, block=pb.Schema.Block(version=0))
+                self._schema_response = pb.GetProviderSchema.Response(
+                    provider=tfschema.to_tf_schema(doc["provider"]["config"]).to_pb(),
+                    provider_meta=empty,
+                    resource_schemas={t: tfschema.to_tf_schema(b).to_pb() for t, b in doc["resources"].items()},
+                    data_source_schemas={t: tfschema.to_tf_schema(b).to_pb()
+                                         for t, b in doc["data_sources"].items()},
+                )
+            return self._schema_response
+
+        @guarded(pb.ValidateResourceConfig.Response)
+        def ValidateResourceConfig(self, request, context):
+            config = dec(request.config) or {}
+            problems = sem.validate(request.type_name, config)
+            return pb.ValidateResourceConfig.Response(
+                diagnostics=[diag(s, d, path) for path, s, d in problems])
+
+        @guarded(pb.ValidateDataResourceConfig.Response)
+        def ValidateDataResourceConfig(self, request, context):
+            return pb.ValidateDataResourceConfig.Response()
+
+        @guarded(pb.UpgradeResourceState.Response)
+        def UpgradeResourceState(self, request, context):
+            if not request.raw_state.json:
+                raise CloudError("UpgradeResourceState: flatmap state is not supported by the sandbox")
+            state = json.loads(request.raw_state.json)
+            block = self.p.block(request.type_name)
+            return pb.UpgradeResourceState.Response(upgraded_state=enc(tfschema.normalise(block, state)))
+
+        @guarded(pb.ConfigureProvider.Response)
+        def ConfigureProvider(self, request, context):
+            self.p.configure_provider(None, dec(request.config) or {})
+            return pb.ConfigureProvider.Response()
+
+        @guarded(pb.ReadResource.Response)
+        def ReadResource(self, request, context):
+            current = dec(request.current_state)
+            new = self.p.cloud.read(request.type_name, current) if current else None
+            return pb.ReadResource.Response(new_state=enc(new), private=request.private)
+
+        @guarded(pb.PlanResourceChange.Response)
+        def PlanResourceChange(self, request, context):
+            t = request.type_name
+            block = self.p.block(t)
+            prior = dec(request.prior_state)
+            proposed = dec(request.proposed_new_state)
+            config = dec(request.config)
+            R = pb.PlanResourceChange.Response
+            if proposed is None:  # destroy
+                return R(planned_state=enc(None), legacy_type_system=True)
+            google = self.p.name == "google"
+            defaults = sem.GOOGLE_DEFAULTS.get(t) if google else None
+            cblocks = sem.GOOGLE_COMPUTED_BLOCKS.get(t, set()) if google else set()
+            replace: list = []
+            if prior is None:
+                planned = tfschema.plan_new(block, proposed, config, defaults, cblocks)
+            else:
+                planned = tfschema.plan_update(block, prior, proposed, config, defaults, cblocks)
+                if tfschema.changed(block, prior, planned):
+                    replace = tfschema.replace_paths(block, prior, planned,
+                                                     sem.google_force_new(t) if google else None)
+                    for k in sem.VOLATILE.get(t, ()):
+                        planned[k] = UNKNOWN
+            sem.plan_known(t, planned)
+            return R(planned_state=enc(planned), requires_replace=[attr_path(p) for p in replace],
+                     planned_private=request.prior_private, legacy_type_system=True)
+
+        @guarded(pb.ApplyResourceChange.Response)
+        def ApplyResourceChange(self, request, context):
+            t = request.type_name
+            prior = dec(request.prior_state)
+            planned = dec(request.planned_state)
+            R = pb.ApplyResourceChange.Response
+            cloud = self.p.cloud
+            try:
+                if planned is None:
+                    cloud.delete(t, prior)
+                    new = None
+                elif prior is None:
+                    new = cloud.create(t, planned)
+                else:
+                    new = cloud.update(t, prior, planned)
+            except CloudError as e:
+                return R(new_state=enc(prior), diagnostics=[diag(e.summary, e.detail, e.path)],
+                         legacy_type_system=True)
+            return R(new_state=enc(new), private=request.planned_private, legacy_type_system=True)
+
+        @guarded(pb.ImportResourceState.Response)
+        def ImportResourceState(self, request, context):
+            state = self.p.cloud.import_state(request.type_name, request.id)
+            if state is None:
+                raise CloudError("Cannot import non-existent remote object",
+                                 f"No {request.type_name} with id {request.id} exists in the sandbox.")
+            return pb.ImportResourceState.Response(imported_resources=[
+                pb.ImportResourceState.ImportedResource(type_name=request.type_name, state=enc(state))])
+
+        @guarded(pb.ReadDataSource.Response)
+        def ReadDataSource(self, request, context):
+            t = request.type_name
+            state = self.p.cloud.read_data(t, dec(request.config) or {})
+            return pb.ReadDataSource.Response(state=enc(tfschema.finalise(self.p.block(t, data=True), state)))
+
+    return SandboxServicer
+
+
+def _exit_with_parent() -> None:
+    """Leave no orphan behind: exit when Terraform (the parent) has gone away."""
+    import threading  # noqa: PLC0415
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] not in PROVIDERS:
+        raise SystemExit(f"usage: python -m crosscloud.sandbox.provider {{{'|'.join(PROVIDERS)}}}")
+    provider = SandboxProvider(argv[0])
+    from tf import provider as tf_provider  # noqa: PLC0415
+    from tf import runner  # noqa: PLC0415
+
+    runner._self_signed_cert = _fast_self_signed_cert
+    _exit_with_parent()
+    tf_provider.ProviderServicer = servicer_class()  # run_provider picks the servicer up from here
+    runner.run_provider(provider, [sys.argv[0]])
+
+
+if __name__ == "__main__":
+    main()
