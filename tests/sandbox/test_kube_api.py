@@ -137,6 +137,8 @@ def test_crud_errors_are_kubernetes_statuses(ask):
         core.replace_namespaced_config_map("one", "default", stale)
     assert err.value.status == 409 and "the object has been modified" in err.value.body
 
+    preview = core.patch_namespaced_config_map("one", "default", {"data": {"c": "dry"}}, dry_run="All")
+    assert preview.data["c"] == "dry" and "c" not in core.read_namespaced_config_map("one", "default").data
     merged = core.patch_namespaced_config_map("one", "default", {"data": {"b": "x"}})
     assert merged.data == {"a": "2", "b": "x"}
     status = core.delete_namespaced_config_map("one", "default")
@@ -276,3 +278,21 @@ def test_written_kubeconfig_is_private(sandbox, tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     loaded = config.new_client_from_config(str(path))
     assert client.CoreV1Api(loaded).read_namespace("default").status.phase == "Active"
+
+
+def test_a_custom_resource_definition_adds_its_kind(ask):
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "widgets.example.com"},
+           "spec": {"group": "example.com", "scope": "Namespaced",
+                    "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wg"]},
+                    "versions": [{"name": "v1", "served": True, "storage": True,
+                                  "schema": {"openAPIV3Schema": {"type": "object"}}}]}}
+    client.ApiextensionsV1Api(ask).create_custom_resource_definition(crd)
+    custom = client.CustomObjectsApi(ask)
+    custom.create_namespaced_custom_object("example.com", "v1", "default", "widgets",
+                                           {"apiVersion": "example.com/v1", "kind": "Widget",
+                                            "metadata": {"name": "w1"}, "spec": {"size": 3}})
+    listed = custom.list_namespaced_custom_object("example.com", "v1", "default", "widgets")
+    assert [(i["metadata"]["name"], i["spec"]["size"]) for i in listed["items"]] == [("w1", 3)]
+    resources = dynamic.DynamicClient(ask).resources.get(api_version="example.com/v1", kind="Widget")
+    assert resources.short_names == ["wg"]

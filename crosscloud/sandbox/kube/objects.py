@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import json
 import re
 import time
 import uuid
@@ -37,9 +38,10 @@ def timestamp(t: float | None = None) -> str:
 
 
 class ClusterObjects:
-    def __init__(self, store: KubeStore, cluster: Cluster):
+    def __init__(self, store: KubeStore, cluster: Cluster, *, dry_run: bool = False):
         self.store, self.cluster = store, cluster
         self.key = cluster.key
+        self.dry_run = dry_run          # `?dryRun=All`: validate and answer, store nothing
 
     # -- types ------------------------------------------------------------------------------
     def catalogue(self) -> Catalogue:
@@ -82,11 +84,12 @@ class ClusterObjects:
     def _check_identity(self, rt: ResourceType, namespace: str, body: Any, name: str | None = None) -> dict:
         if not isinstance(body, dict):
             raise errors.bad_request("the body of the request was in an unknown format")
-        if body.get("kind") not in (None, rt.kind) or body.get("apiVersion") not in (None, rt.api_version):
-            raise errors.bad_request(
-                f"the API version in the data ({body.get('apiVersion')}) does not match the expected API version "
-                f"({rt.api_version})" if body.get("apiVersion") != rt.api_version else
-                f'the kind in the data ({body.get("kind")}) does not match the expected kind ({rt.kind})')
+        if body.get("apiVersion") not in (None, rt.api_version):
+            raise errors.bad_request(f"the API version in the data ({body['apiVersion']}) does not match the "
+                                     f"expected API version ({rt.api_version})")
+        if body.get("kind") not in (None, rt.kind):
+            raise errors.bad_request(f"the kind in the data ({body['kind']}) does not match the expected kind "
+                                     f"({rt.kind})")
         meta = body.setdefault("metadata", {})
         if not isinstance(meta, dict):
             raise errors.bad_request("metadata must be an object")
@@ -139,7 +142,9 @@ class ClusterObjects:
             fieldsets.record_update(None, body, manager, subresource="", api_version=rt.api_version)
         if keep_status and "status" in body and managed_fields is None:
             fieldsets.record_update(body, body, manager, subresource="status", api_version=rt.api_version)
-        if dry_run:
+        if dry_run or self.dry_run:
+            if self.find(rt, namespace, name) is not None:
+                raise errors.already_exists(rt, name)
             return body
         try:
             return self.store.put(self.key, rt.group, rt.plural, meta.get("namespace", ""), name, body, expect_rv="")
@@ -252,6 +257,8 @@ class ClusterObjects:
 
     def delete(self, rt: ResourceType, namespace: str, name: str) -> dict:
         obj = self.get(rt, namespace, name)
+        if self.dry_run:
+            return obj
         if rt.kind == "Namespace" and rt.group == "":
             if name in DEFAULT_NAMESPACES[:3]:
                 raise ApiError(403, f'namespaces "{name}" is forbidden: this namespace may not be deleted',
@@ -267,7 +274,7 @@ class ClusterObjects:
         if not isinstance(raw, (bytes, str)):
             return raw
         try:
-            return yaml.safe_load(raw) if ctype == APPLY else __import__("json").loads(raw or b"null")
+            return yaml.safe_load(raw) if ctype == APPLY else json.loads(raw or b"null")
         except (ValueError, yaml.YAMLError) as exc:
             raise errors.bad_request(f"error decoding patch: {exc}")
 
@@ -309,6 +316,8 @@ class ClusterObjects:
 
     def _store(self, rt: ResourceType, body: dict, expect_rv: str) -> dict:
         meta = body["metadata"]
+        if self.dry_run:
+            return body
         try:
             return self.store.put(self.key, rt.group, rt.plural, meta.get("namespace", "") if rt.namespaced else "",
                                   meta["name"], body, expect_rv=expect_rv)

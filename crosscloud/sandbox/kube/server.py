@@ -147,12 +147,11 @@ class KubeApiServer:
         from .kubeconfig import kubeconfig
         return kubeconfig(self.sandbox_dir, self.url, store_type, cluster_id, user=user)
 
-    def objects(self, cluster: Cluster) -> ClusterObjects:
-        co = ClusterObjects(self.kube, cluster)
+    def objects(self, cluster: Cluster, *, dry_run: bool = False) -> ClusterObjects:
         if cluster.key not in self._defaults_done:
-            co.ensure_defaults()
+            ClusterObjects(self.kube, cluster).ensure_defaults()
             self._defaults_done.add(cluster.key)
-        return co
+        return ClusterObjects(self.kube, cluster, dry_run=dry_run)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -261,7 +260,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._authenticate(addressed)
         if unavailable:
             raise ApiError(503, unavailable)
-        co = self.api.objects(cluster)
+        co = self.api.objects(cluster, dry_run=bool(self.query.get("dryRun")))
         if not rest:
             return self._send(200, {"paths": ["/api", "/api/v1", "/apis", "/version"]})
         if rest[0] == "api":
@@ -335,8 +334,7 @@ class _Handler(BaseHTTPRequestHandler):
             if method == "POST":
                 if rt.namespaced and namespace is None:
                     raise ApiError(405, "the server does not allow this method on the requested resource")
-                created = co.create(rt, ns, self._json_body(), manager=self._manager(),
-                                    dry_run=bool(self.query.get("dryRun")))
+                created = co.create(rt, ns, self._json_body(), manager=self._manager())
                 self._after_write()
                 return self._send(201, created)
             if method == "DELETE":
@@ -385,6 +383,8 @@ class _Handler(BaseHTTPRequestHandler):
         return "as=Table" in (self.headers.get("Accept") or "")
 
     def _after_write(self) -> None:
+        if self.query.get("dryRun"):
+            return
         try:
             self.api.reconciler.run()
         except Exception:
