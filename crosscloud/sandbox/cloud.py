@@ -168,6 +168,7 @@ class Cloud:
 
     def _dependents(self, type_name: str, obj_id: str, attrs: dict) -> list[tuple[str, str]]:
         me = {"type": type_name, "id": obj_id, "attrs": attrs}
+        everything = self.store.list()
         out = []
         for other_type, refs in sem.REFERENCES.items():
             if (other_type, type_name) in sem.CASCADE_DELETE:
@@ -175,7 +176,7 @@ class Cloud:
             for path, targets in refs:
                 if targets is not None and type_name not in targets:
                     continue
-                for o in self.store.list(other_type):
+                for o in (x for x in everything if x["type"] == other_type):
                     for ref in sem.reference_values(o["attrs"], path):
                         hit = (ref == obj_id) if not type_name.startswith("google_") else (
                             self._resolve_google([me], ref) is not None)
@@ -723,16 +724,27 @@ class Cloud:
             raise CloudError(f"ErrorClusterNotFound: The specified cluster {cid} does not exist.",
                              path=("cluster_id",))
         attrs = found["attrs"]
+        minutes = s.get("temporary_duration_minutes") or 3 * 365 * 24 * 60
+        # a credential stays the same until it expires (so re-reads do not churn outputs)
+        issued = (attrs.get("_credentials") or {}).get(str(minutes))
+        if not issued or issued["expires"] < time.time() + 60:
+            issued = {"client_cert": sem.pem_certificate(), "client_key": sem.pem_certificate("RSA PRIVATE KEY"),
+                      "expires": time.time() + minutes * 60}
+
+            def keep(a: dict, issued=issued) -> dict:
+                a.setdefault("_credentials", {})[str(minutes)] = issued
+                a.setdefault("_ca_pem", attrs.get("_ca_pem") or sem.pem_certificate())
+                return a
+
+            attrs = self.store.modify(found["type"], cid, keep) or attrs
         ca_pem = attrs.get("_ca_pem") or sem.pem_certificate()
-        client_cert = sem.pem_certificate()
-        client_key = sem.pem_certificate("RSA PRIVATE KEY")
+        client_cert, client_key = issued["client_cert"], issued["client_key"]
         server = (attrs.get("connections") or {}).get("api_server_internet") or \
             (attrs.get("connections") or {}).get("api_server_intranet") or f"https://{cid}.sandbox.invalid:6443"
         name = attrs.get("name") or cid
-        minutes = s.get("temporary_duration_minutes") or 3 * 365 * 24 * 60
         s["id"] = cid
         s["cluster_name"] = name
-        s["expiration"] = sem.rfc3339(time.time() + minutes * 60)
+        s["expiration"] = sem.rfc3339(issued["expires"])
         s["certificate_authority"] = {"cluster_cert": sem.b64(ca_pem), "client_cert": sem.b64(client_cert),
                                       "client_key": sem.b64(client_key)}
         user = f"sandbox-{cid[:8]}"
@@ -793,7 +805,8 @@ class Cloud:
                 attrs["_link"] = link
                 return attrs
 
-            self.store.modify("alicloud_vpn_connection", o["id"], patch, status=lambda a: a.get("status"))
+            if patch(copy.deepcopy(o["attrs"])) != o["attrs"]:  # write only what changed
+                self.store.modify("alicloud_vpn_connection", o["id"], patch, status=lambda a: a.get("status"))
 
         for o in by_type.get("google_compute_vpn_tunnel", []):
             v, peer = gcp_v[o["id"]]
@@ -803,8 +816,9 @@ class Cloud:
                 attrs["_link"] = {"status": v.google_status, "reason": v.reason, "peer": peer}
                 return attrs
 
-            self.store.modify("google_compute_vpn_tunnel", o["id"], gpatch,
-                              status=lambda a: (a.get("_link") or {}).get("status"))
+            if gpatch(copy.deepcopy(o["attrs"])) != o["attrs"]:
+                self.store.modify("google_compute_vpn_tunnel", o["id"], gpatch,
+                                  status=lambda a: (a.get("_link") or {}).get("status"))
 
     def _google_ends(self, by_type: dict[str, list[dict]]) -> list[sem.GoogleEnd]:
         gateways = by_type.get("google_compute_vpn_gateway", [])

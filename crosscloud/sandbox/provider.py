@@ -183,11 +183,23 @@ def servicer_class():
     import msgpack  # noqa: PLC0415
     from tf.gen import tfplugin_pb2 as pb  # noqa: PLC0415
     from tf.provider import ProviderServicer  # noqa: PLC0415
+    from tf.types import Unknown as UNKNOWN  # noqa: PLC0415  (the sentinel tfschema uses too)
 
-    from . import semantics as sem  # noqa: PLC0415
-    from . import tfschema  # noqa: PLC0415
-    from .cloud import CloudError  # noqa: PLC0415
-    from .tfschema import UNKNOWN  # noqa: PLC0415
+    # the cloud model, schema helpers and SQLite load on the first call, after the handshake
+    def sem():
+        from . import semantics  # noqa: PLC0415
+
+        return semantics
+
+    def tfs():
+        from . import tfschema  # noqa: PLC0415
+
+        return tfschema
+
+    def cloud_error():
+        from .cloud import CloudError  # noqa: PLC0415
+
+        return CloudError
 
     def ext_hook(code: int, data: bytes):
         # cty encodes unknown values as extension 0, refined unknowns as extension 12
@@ -232,9 +244,9 @@ def servicer_class():
             def inner(self, request, context):
                 try:
                     return fn(self, request, context)
-                except CloudError as e:
-                    return response_cls(diagnostics=[diag(e.summary, e.detail, e.path)])
                 except Exception as e:  # noqa: BLE001
+                    if isinstance(e, cloud_error()):
+                        return response_cls(diagnostics=[diag(e.summary, e.detail, e.path)])
                     traceback.print_exc(file=sys.stderr)
                     return response_cls(diagnostics=[diag(
                         f"sandbox provider error in {fn.__name__}: {type(e).__name__}",
@@ -256,10 +268,10 @@ def servicer_class():
                 doc = self.p.doc
                 empty = pb.Schema(version=0, block=pb.Schema.Block(version=0))
                 self._schema_response = pb.GetProviderSchema.Response(
-                    provider=tfschema.to_tf_schema(doc["provider"]["config"]).to_pb(),
+                    provider=tfs().to_tf_schema(doc["provider"]["config"]).to_pb(),
                     provider_meta=empty,
-                    resource_schemas={t: tfschema.to_tf_schema(b).to_pb() for t, b in doc["resources"].items()},
-                    data_source_schemas={t: tfschema.to_tf_schema(b).to_pb()
+                    resource_schemas={t: tfs().to_tf_schema(b).to_pb() for t, b in doc["resources"].items()},
+                    data_source_schemas={t: tfs().to_tf_schema(b).to_pb()
                                          for t, b in doc["data_sources"].items()},
                 )
             return self._schema_response
@@ -267,7 +279,7 @@ def servicer_class():
         @guarded(pb.ValidateResourceConfig.Response)
         def ValidateResourceConfig(self, request, context):
             config = dec(request.config) or {}
-            problems = sem.validate(request.type_name, config)
+            problems = sem().validate(request.type_name, config)
             return pb.ValidateResourceConfig.Response(
                 diagnostics=[diag(s, d, path) for path, s, d in problems])
 
@@ -278,10 +290,10 @@ def servicer_class():
         @guarded(pb.UpgradeResourceState.Response)
         def UpgradeResourceState(self, request, context):
             if not request.raw_state.json:
-                raise CloudError("UpgradeResourceState: flatmap state is not supported by the sandbox")
+                raise cloud_error()("UpgradeResourceState: flatmap state is not supported by the sandbox")
             state = json.loads(request.raw_state.json)
             block = self.p.block(request.type_name)
-            return pb.UpgradeResourceState.Response(upgraded_state=enc(tfschema.normalise(block, state)))
+            return pb.UpgradeResourceState.Response(upgraded_state=enc(tfs().normalise(block, state)))
 
         @guarded(pb.ConfigureProvider.Response)
         def ConfigureProvider(self, request, context):
@@ -305,19 +317,19 @@ def servicer_class():
             if proposed is None:  # destroy
                 return R(planned_state=enc(None), legacy_type_system=True)
             google = self.p.name == "google"
-            defaults = sem.GOOGLE_DEFAULTS.get(t) if google else None
-            cblocks = sem.GOOGLE_COMPUTED_BLOCKS.get(t, set()) if google else set()
+            defaults = sem().GOOGLE_DEFAULTS.get(t) if google else None
+            cblocks = sem().GOOGLE_COMPUTED_BLOCKS.get(t, set()) if google else set()
             replace: list = []
             if prior is None:
-                planned = tfschema.plan_new(block, proposed, config, defaults, cblocks)
+                planned = tfs().plan_new(block, proposed, config, defaults, cblocks)
             else:
-                planned = tfschema.plan_update(block, prior, proposed, config, defaults, cblocks)
-                if tfschema.changed(block, prior, planned):
-                    replace = tfschema.replace_paths(block, prior, planned,
-                                                     sem.google_force_new(t) if google else None)
-                    for k in sem.VOLATILE.get(t, ()):
+                planned = tfs().plan_update(block, prior, proposed, config, defaults, cblocks)
+                if tfs().changed(block, prior, planned):
+                    replace = tfs().replace_paths(block, prior, planned,
+                                                     sem().google_force_new(t) if google else None)
+                    for k in sem().VOLATILE.get(t, ()):
                         planned[k] = UNKNOWN
-            sem.plan_known(t, planned)
+            sem().plan_known(t, planned)
             return R(planned_state=enc(planned), requires_replace=[attr_path(p) for p in replace],
                      planned_private=request.prior_private, legacy_type_system=True)
 
@@ -336,7 +348,7 @@ def servicer_class():
                     new = cloud.create(t, planned)
                 else:
                     new = cloud.update(t, prior, planned)
-            except CloudError as e:
+            except cloud_error() as e:
                 return R(new_state=enc(prior), diagnostics=[diag(e.summary, e.detail, e.path)],
                          legacy_type_system=True)
             return R(new_state=enc(new), private=request.planned_private, legacy_type_system=True)
@@ -345,7 +357,7 @@ def servicer_class():
         def ImportResourceState(self, request, context):
             state = self.p.cloud.import_state(request.type_name, request.id)
             if state is None:
-                raise CloudError("Cannot import non-existent remote object",
+                raise cloud_error()("Cannot import non-existent remote object",
                                  f"No {request.type_name} with id {request.id} exists in the sandbox.")
             return pb.ImportResourceState.Response(imported_resources=[
                 pb.ImportResourceState.ImportedResource(type_name=request.type_name, state=enc(state))])
@@ -354,7 +366,7 @@ def servicer_class():
         def ReadDataSource(self, request, context):
             t = request.type_name
             state = self.p.cloud.read_data(t, dec(request.config) or {})
-            return pb.ReadDataSource.Response(state=enc(tfschema.finalise(self.p.block(t, data=True), state)))
+            return pb.ReadDataSource.Response(state=enc(tfs().finalise(self.p.block(t, data=True), state)))
 
     return SandboxServicer
 

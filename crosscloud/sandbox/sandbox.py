@@ -62,6 +62,12 @@ exec "$CROSSCLOUD_PYTHON" -P -m crosscloud.sandbox.provider "$name"
 """
 
 
+def _pycache_dir() -> Path:
+    """Where provider processes keep bytecode; shared by every sandbox of this user."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "crosscloud" / f"pycache-{sys.implementation.cache_tag}"
+
+
 def _write_if_changed(path: Path, content: str, mode: int = 0o644) -> None:
     try:
         if path.read_text() == content:
@@ -126,9 +132,14 @@ class Sandbox:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 _write_if_changed(path, LAUNCHER, 0o755)
         code_root = Path(__file__).resolve().parents[2]
+        # bytecode of provider processes goes to a user cache (not the source tree), and is
+        # written even where PYTHONDONTWRITEBYTECODE is set: each start then skips compiling
         _write_if_changed(self.dir / "provider.env",
                           f"CROSSCLOUD_PYTHON={shlex.quote(sys.executable)}\n"
-                          f"CROSSCLOUD_PYTHONPATH={shlex.quote(str(code_root))}\n")
+                          f"CROSSCLOUD_PYTHONPATH={shlex.quote(str(code_root))}\n"
+                          f"PYTHONPYCACHEPREFIX={shlex.quote(str(_pycache_dir()))}\n"
+                          "export PYTHONPYCACHEPREFIX\n"
+                          "unset PYTHONDONTWRITEBYTECODE\n")
         _write_if_changed(self.cli_config, self._cli_config_text())
         if not self.psk_path.exists():
             alphabet = string.ascii_letters + string.digits

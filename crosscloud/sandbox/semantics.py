@@ -612,7 +612,7 @@ SECRET_KEYS = frozenset({
     "psk", "shared_secret", "kube_config", "client_key", "client_cert", "cluster_cert",
     "password", "access_key", "secret_key", "security_token", "access_token", "private_key",
     "shared_secret_hash", "_kubeconfig", "certificate_authority", "cluster_ca_certificate",
-    "client_certificate",
+    "client_certificate", "_credentials", "_ca_pem",
 })
 
 

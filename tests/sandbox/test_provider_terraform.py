@@ -93,8 +93,37 @@ def both_clouds_config() -> dict:
             "subnetwork": "${google_compute_subnetwork.sub.id}", "initial_node_count": 1,
             "remove_default_node_pool": True, "deletion_protection": False,
             "ip_allocation_policy": {"cluster_secondary_range_name": "pods",
-                                     "services_secondary_range_name": "services"}}},
+                                     "services_secondary_range_name": "services"},
+            "timeouts": {"create": "40m"}}},
+        "google_container_node_pool": {"pool": {
+            "name": "pool", "cluster": "${google_container_cluster.gke.id}", "node_count": 1,
+            "node_config": {"machine_type": "e2-standard-4"}}},
+        "alicloud_cs_managed_kubernetes": {"ask": {
+            "name": "ask", "profile": "Serverless", "cluster_spec": "ack.pro.small",
+            "vswitch_ids": ["${alicloud_vswitch.a.id}"], "service_cidr": "192.168.0.0/16",
+            "addons": [{"name": "CoreDNS"}], "timeouts": {"create": "60m"}}},
+        "alicloud_ack_one_cluster": {"fleet": {
+            "cluster_name": "fleet", "profile": "Default",
+            "network": {"vpc_id": "${alicloud_vpc.vpc.id}", "vswitches": ["${alicloud_vswitch.a.id}"]}}},
+        "alicloud_ack_one_membership_attachment": {"ask": {
+            "cluster_id": "${alicloud_ack_one_cluster.fleet.id}",
+            "sub_cluster_id": "${alicloud_cs_managed_kubernetes.ask.id}"}},
+    }, "data": {
+        "alicloud_cs_cluster_credential": {"ask": {"cluster_id": "${alicloud_cs_managed_kubernetes.ask.id}",
+                                                   "temporary_duration_minutes": 60}},
+        "google_client_config": {"current": {}},
     }, "output": {
+        "ask_id": {"value": "${alicloud_cs_managed_kubernetes.ask.id}"},
+        "ask_vpc": {"value": "${alicloud_cs_managed_kubernetes.ask.vpc_id}"},
+        "ask_api": {"value": "${alicloud_cs_managed_kubernetes.ask.connections.api_server_internet}"},
+        "ask_kubeconfig": {"value": "${data.alicloud_cs_cluster_credential.ask.kube_config}", "sensitive": True},
+        "ask_ca": {"value": "${data.alicloud_cs_cluster_credential.ask.certificate_authority[\"cluster_cert\"]}",
+                   "sensitive": True},
+        "fleet_id": {"value": "${alicloud_ack_one_cluster.fleet.id}"},
+        "fleet_sg": {"value": "${alicloud_ack_one_cluster.fleet.network[0].security_group_ids}"},
+        "membership": {"value": "${alicloud_ack_one_membership_attachment.ask.id}"},
+        "pool_id": {"value": "${google_container_node_pool.pool.id}"},
+        "gcp_project": {"value": "${data.google_client_config.current.project}"},
         "vpc_id": {"value": "${alicloud_vpc.vpc.id}"},
         "gateway_ip": {"value": "${alicloud_vpn_gateway.single.internet_ip}"},
         "dual_ips": {"value": "${alicloud_vpn_connection.dual.tunnel_options_specification[*].internet_ip}"},
@@ -140,10 +169,10 @@ def test_full_lifecycle_of_both_clouds_offline(sandbox, tmp_path, record_propert
 
     assert "The configuration is valid" in tf("validate").stdout
     plan = tf("plan", "-input=false", "-out=tfplan")
-    assert "Plan: 21 to add, 0 to change, 0 to destroy." in plan.stdout
+    assert "Plan: 25 to add, 0 to change, 0 to destroy." in plan.stdout
     assert sandbox.psk not in plan.output
     apply = tf("apply", "-input=false", "tfplan")
-    assert "Apply complete! Resources: 21 added" in apply.stdout
+    assert "Apply complete! Resources: 25 added" in apply.stdout
     assert sandbox.psk not in apply.output
 
     out = {k: v["value"] for k, v in json.loads(tf("output", "-json").stdout).items()}
@@ -157,6 +186,12 @@ def test_full_lifecycle_of_both_clouds_offline(sandbox, tmp_path, record_propert
                                        "asia-northeast1/vpnTunnels/to-single")
     assert __import__("base64").b64decode(out["gke_ca"]).startswith(b"-----BEGIN CERTIFICATE-----")
     assert out["pods_range"] == "pods" and out["pbr_status"] == "published"
+    assert re.fullmatch(r"c[0-9a-f]{32}", out["ask_id"]) and out["ask_vpc"] == out["vpc_id"]
+    assert re.fullmatch(r"c[0-9a-f]{32}", out["fleet_id"]) and out["membership"] == f"{out['fleet_id']}:{out['ask_id']}"
+    assert f"server: {out['ask_api']}" in out["ask_kubeconfig"] and out["ask_api"].startswith("https://203.0.113.")
+    assert out["ask_ca"] and re.fullmatch(r"sg-[a-z0-9]{17}", out["fleet_sg"][0])
+    assert out["pool_id"] == "projects/demo-proj/locations/asia-northeast1/clusters/gke/nodePools/pool"
+    assert out["gcp_project"] == "demo-proj"
 
     # every Alibaba tunnel and every Google tunnel is up, as both clouds report it
     links = sandbox.links()
