@@ -33,6 +33,13 @@ _NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 _ALNUM = "bcdfghjklmnpqrstvwxz2456789"
 
 
+MODIFIED = "the object has been modified; please apply your changes to the latest version and try again"
+
+
+class _Stale(Exception):
+    """The object changed between our read and our write."""
+
+
 def timestamp(t: float | None = None) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
@@ -154,14 +161,8 @@ class ClusterObjects:
     def replace(self, rt: ResourceType, namespace: str, name: str, body: dict, *, manager: str,
                 subresource: str = "") -> dict:
         body = self._check_identity(rt, namespace, copy.deepcopy(body), name)
-        old = self.get(rt, namespace, name)
-        want_rv = body["metadata"].get("resourceVersion")
-        if want_rv and want_rv != old["metadata"]["resourceVersion"]:
-            raise errors.conflict(rt, name, "the object has been modified; please apply your changes to the "
-                                            "latest version and try again")
-        new = self._merge_rules(rt, old, body, subresource)
-        fieldsets.record_update(old, new, manager, subresource=subresource, api_version=rt.api_version)
-        return self._save(rt, old, new)
+        return self._update(rt, namespace, name, lambda old: copy.deepcopy(body), manager, subresource,
+                            body["metadata"].get("resourceVersion"))
 
     def patch(self, rt: ResourceType, namespace: str, name: str, content_type: str, raw: bytes | str | Any, *,
               manager: str | None, force: bool = False, subresource: str = "") -> dict:
@@ -171,24 +172,30 @@ class ClusterObjects:
         patch = self._decode_patch(ctype, raw)
         if ctype == APPLY:
             return self.apply(rt, namespace, name, patch, manager=manager, force=force, subresource=subresource)
-        old = self.get(rt, namespace, name)
-        if ctype == MERGE:
-            new = merge_patch(old, patch)
-        elif ctype == STRATEGIC:
-            new = strategic_merge_patch(old, patch)
-        elif ctype == JSON_PATCH:
-            new = json_patch(old, patch)
-        else:
+        ops = {MERGE: merge_patch, STRATEGIC: strategic_merge_patch, JSON_PATCH: json_patch}
+        if ctype not in ops:
             raise ApiError(415, f"the body of the request was in an unknown format - accepted media types "
                                 f"include: {JSON_PATCH}, {MERGE}, {APPLY}, {STRATEGIC}")
-        new = self._check_identity(rt, namespace, new, name)
-        want_rv = new["metadata"].get("resourceVersion")
-        if want_rv and want_rv != old["metadata"]["resourceVersion"]:
-            raise errors.conflict(rt, name, "the object has been modified; please apply your changes to the "
-                                            "latest version and try again")
-        new = self._merge_rules(rt, old, new, subresource)
-        fieldsets.record_update(old, new, manager or "unknown", subresource=subresource, api_version=rt.api_version)
-        return self._save(rt, old, new)
+        pinned = ((patch.get("metadata") or {}).get("resourceVersion") if isinstance(patch, dict) else None)
+        compute = lambda old: self._check_identity(rt, namespace, ops[ctype](old, patch), name)
+        return self._update(rt, namespace, name, compute, manager or "unknown", subresource, pinned)
+
+    def _update(self, rt: ResourceType, namespace: str, name: str, compute, manager: str, subresource: str,
+                pinned_rv: str | None) -> dict:
+        """Read, change, write; retried when another writer got in between, unless the caller
+        pinned a resourceVersion (then that is a 409, as optimistic concurrency wants)."""
+        for _ in range(10):
+            old = self.get(rt, namespace, name)
+            if pinned_rv and pinned_rv != old["metadata"]["resourceVersion"]:
+                break
+            new = self._merge_rules(rt, old, compute(old), subresource)
+            fieldsets.record_update(old, new, manager, subresource=subresource, api_version=rt.api_version)
+            try:
+                return self._save(rt, old, new)
+            except _Stale:
+                if pinned_rv:
+                    break
+        raise errors.conflict(rt, name, MODIFIED)
 
     def apply(self, rt: ResourceType, namespace: str, name: str, applied: Any, *, manager: str | None,
               force: bool = False, subresource: str = "") -> dict:
@@ -207,8 +214,7 @@ class ClusterObjects:
                 if subresource:
                     raise errors.not_found(rt, name)
                 if want_rv:
-                    raise errors.conflict(rt, name, "the object has been modified; please apply your changes to "
-                                                    "the latest version and try again")
+                    raise errors.conflict(rt, name, MODIFIED)
                 base = {"apiVersion": rt.api_version, "kind": rt.kind, "metadata": {"name": name}}
                 if rt.namespaced:
                     base["metadata"]["namespace"] = namespace
@@ -226,8 +232,7 @@ class ClusterObjects:
                         continue
                     raise
             if want_rv and want_rv != old["metadata"]["resourceVersion"]:
-                raise errors.conflict(rt, name, "the object has been modified; please apply your changes to the "
-                                                "latest version and try again")
+                raise errors.conflict(rt, name, MODIFIED)
             try:
                 merged = fieldsets.apply(old, applied, manager, force=force, subresource=subresource,
                                          api_version=rt.api_version)
@@ -241,12 +246,9 @@ class ClusterObjects:
             new["metadata"]["managedFields"] = merged["metadata"].get("managedFields", [])
             try:
                 return self._save(rt, old, new)
-            except ApiError as exc:
-                if exc.code == 409 and exc.reason == "Conflict" and "modified" in exc.message:
-                    continue
-                raise
-        raise errors.conflict(rt, name, "the object has been modified; please apply your changes to the latest "
-                                        "version and try again")
+            except _Stale:
+                continue
+        raise errors.conflict(rt, name, MODIFIED)
 
     @staticmethod
     def _conflict(rt: ResourceType, name: str, exc: fieldsets.ApplyConflict) -> ApiError:
@@ -322,8 +324,7 @@ class ClusterObjects:
             return self.store.put(self.key, rt.group, rt.plural, meta.get("namespace", "") if rt.namespaced else "",
                                   meta["name"], body, expect_rv=expect_rv)
         except StaleWrite:
-            raise errors.conflict(rt, meta["name"], "the object has been modified; please apply your changes to "
-                                                    "the latest version and try again")
+            raise _Stale()
 
     def _validate(self, rt: ResourceType, body: dict) -> None:
         name = body["metadata"]["name"]
