@@ -243,8 +243,10 @@ def test_mismatched_psk_applies_but_the_link_stays_down(sandbox, tmp_path):
     res = config["resource"]
     res["google_compute_vpn_tunnel"] = {"single": res["google_compute_vpn_tunnel"]["single"]}
     res["google_compute_vpn_tunnel"]["single"]["shared_secret"] = "not-the-same-key"
-    for key in ("google_container_cluster", "alicloud_vpn_pbr_route_entry"):
+    for key in ("google_container_cluster", "google_container_node_pool", "alicloud_vpn_pbr_route_entry",
+                "alicloud_cs_managed_kubernetes", "alicloud_ack_one_cluster", "alicloud_ack_one_membership_attachment"):
         del res[key]
+    del config["data"]
     res["alicloud_vpn_connection"] = {"single": res["alicloud_vpn_connection"]["single"]}
     del res["alicloud_vpn_gateway"]["dual"]
     del config["output"]
