@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import atexit
+import os
+import sys
 from pathlib import Path
 
 import click
@@ -28,9 +31,32 @@ def synth(config_path: Path, outdir: Path, hcl: bool, as_json: bool) -> None:
     counts = result.resource_counts()
     if as_json:
         print_json({"outdir": str(outdir), "stacks": counts})
+        _exit_now_if_cli()
         return
     for stack, types in counts.items():
         total = sum(types.values())
         click.secho(f"{stack}: {total} resource(s) -> {outdir}/stacks/{stack}/", bold=True)
         for rtype, n in types.items():
             click.echo(f"    {n:>2} × {rtype}")
+    _exit_now_if_cli()
+
+
+def _exit_now_if_cli() -> None:
+    """Skip CPython's teardown of the jsii/CDKTF module graph once everything is written (~0.25 s
+    with the thin google bindings, ~2.4 s with the prebuilt package). Only when this process is
+    the crosscloud CLI itself (console script or `python -m crosscloud.cli.main_entry`) on the real
+    stdout/stderr -- never in-process (CliRunner, pytest, library callers). The output files are
+    already closed and renamed into place; atexit handlers still run (jsii stops node, which
+    removes its temp directories)."""
+    main = sys.modules.get("__main__")
+    is_cli = (getattr(getattr(main, "__spec__", None), "name", None) == "crosscloud.cli.main_entry"
+              or os.path.basename(sys.argv[0]) == "crosscloud")
+    if not is_cli or sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__:
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # e.g. a closed pipe: leave it to the normal exit to report
+        return
+    atexit._run_exitfuncs()
+    os._exit(0)
