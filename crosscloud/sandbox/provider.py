@@ -265,6 +265,14 @@ def servicer_class():
         @guarded(pb.GetProviderSchema.Response)
         def GetProviderSchema(self, request, context):
             if self._schema_response is None:
+                # Terraform asks on every provider start; building the google one takes tens of
+                # milliseconds, so the serialized response is cached per schema file version
+                cache = self._schema_cache_path()
+                try:
+                    self._schema_response = pb.GetProviderSchema.Response.FromString(cache.read_bytes())
+                    return self._schema_response
+                except (OSError, ValueError):
+                    pass
                 doc = self.p.doc
                 empty = pb.Schema(version=0, block=pb.Schema.Block(version=0))
                 self._schema_response = pb.GetProviderSchema.Response(
@@ -274,7 +282,23 @@ def servicer_class():
                     data_source_schemas={t: tfs().to_tf_schema(b).to_pb()
                                          for t, b in doc["data_sources"].items()},
                 )
+                try:
+                    cache.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = cache.with_name(f".{cache.name}.{os.getpid()}.tmp")
+                    tmp.write_bytes(self._schema_response.SerializeToString())
+                    os.replace(tmp, cache)
+                except OSError:
+                    pass
             return self._schema_response
+
+        def _schema_cache_path(self) -> Path:
+            here = Path(__file__).resolve().parent
+            parts = []
+            for f in (here / "schemas" / f"{self.p.name}.json", here / "tfschema.py"):
+                st = f.stat()
+                parts.append(f"{st.st_mtime_ns:x}{st.st_size:x}")
+            home = Path(os.environ.get("HOME") or Path.home())
+            return home / ".cache" / "crosscloud-provider" / f"schema-{self.p.name}-{'-'.join(parts)}.pb"
 
         @guarded(pb.ValidateResourceConfig.Response)
         def ValidateResourceConfig(self, request, context):

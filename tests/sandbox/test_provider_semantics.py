@@ -336,7 +336,8 @@ def test_created_objects_have_cloud_formats(clouds):
         ali, "alicloud_ack_one_membership_attachment", cluster_id=hub["id"], sub_cluster_id=ask["id"]))
     assert m["id"] == f"{hub['id']}:{ask['id']}"
     cred = ali.read_data("alicloud_cs_cluster_credential", {"cluster_id": ask["id"]})
-    assert "server: https://203.0.113." in cred["kube_config"] and set(cred["certificate_authority"]) == {
+    assert "kind: Config" in cred["kube_config"] and "server: https://" in cred["kube_config"]
+    assert set(cred["certificate_authority"]) == {
         "cluster_cert", "client_cert", "client_key"}
 
     # every public IP handed out is unique
@@ -402,3 +403,82 @@ def test_connection_mode_must_match_gateway(clouds):
     assert [x["internet_ip"] for x in t] == [dual["internet_ip"], dual["disaster_recovery_internet_ip"]]
     assert all(x["state"] == "active" and x["status"] == "ike_sa_not_established" for x in t)
     assert all(re.fullmatch(r"tun-[a-z0-9]{17}", x["tunnel_id"]) for x in t)
+
+
+def _linked_pair(ali: Cloud, gcp: Cloud, psk: str = PSK):
+    vpc = ali.create("alicloud_vpc", plan(ali, "alicloud_vpc", cidr_block="172.16.0.0/12"))
+    vsw = ali.create("alicloud_vswitch", plan(ali, "alicloud_vswitch", vpc_id=vpc["id"], cidr_block="172.16.1.0/24"))
+    gw = ali.create("alicloud_vpn_gateway", plan(ali, "alicloud_vpn_gateway", vpc_id=vpc["id"], bandwidth=10,
+                                                 vswitch_id=vsw["id"]))
+    addr = gcp.create("google_compute_address", plan(gcp, "google_compute_address", name="ip"))
+    net = gcp.create("google_compute_network", plan(gcp, "google_compute_network", name="n"))
+    tgw = gcp.create("google_compute_vpn_gateway", plan(gcp, "google_compute_vpn_gateway", name="gw", network=net["id"]))
+    for name, proto, port in (("esp", "ESP", None), ("u500", "UDP", "500"), ("u4500", "UDP", "4500")):
+        gcp.create("google_compute_forwarding_rule", plan(gcp, "google_compute_forwarding_rule", name=name,
+                                                          ip_protocol=proto, port_range=port,
+                                                          ip_address=addr["self_link"], target=tgw["self_link"]))
+    cgw = ali.create("alicloud_vpn_customer_gateway", plan(ali, "alicloud_vpn_customer_gateway",
+                                                           ip_address=addr["address"]))
+    conn = ali.create("alicloud_vpn_connection", plan(
+        ali, "alicloud_vpn_connection", vpn_gateway_id=gw["id"], customer_gateway_id=cgw["id"],
+        local_subnet=["172.16.0.0/12"], remote_subnet=["10.0.0.0/20"],
+        ike_config=[{"psk": PSK, "ike_version": "ikev2", "ike_enc_alg": "aes256", "ike_auth_alg": "sha256"}],
+        ipsec_config=[{"ipsec_enc_alg": "aes256", "ipsec_auth_alg": "sha256"}]))
+    tunnel = gcp.create("google_compute_vpn_tunnel", plan(
+        gcp, "google_compute_vpn_tunnel", name="t", shared_secret=psk, peer_ip=gw["internet_ip"],
+        target_vpn_gateway=tgw["name"], local_traffic_selector=["10.0.0.0/20"],
+        remote_traffic_selector=["172.16.0.0/12"]))
+    return conn, tunnel
+
+
+def test_link_follows_changes_on_either_side(clouds):
+    ali, gcp, store = clouds
+    conn, tunnel = _linked_pair(ali, gcp)
+    assert gcp.read("google_compute_vpn_tunnel", tunnel)["detailed_status"] == "Tunnel is up and running."
+    assert ali.read("alicloud_vpn_connection", conn)["status"] == "ipsec_sa_established"
+    assert ali.read("alicloud_vpn_connection", conn)["ike_config"][0]["ike_local_id"]  # cloud-filled
+
+    # an in-place update of the Alibaba PSK takes the link down on both sides
+    block = ali.block("alicloud_vpn_connection")
+    prior = ali.read("alicloud_vpn_connection", conn)
+    proposed = dict(prior, ike_config=[dict(prior["ike_config"][0], psk="changed")])
+    planned = tfschema.plan_update(block, prior, proposed, proposed)
+    assert tfschema.changed(block, prior, planned) and tfschema.replace_paths(block, prior, planned) == []
+    updated = ali.update("alicloud_vpn_connection", prior, planned)
+    assert updated["id"] == conn["id"] and updated["status"] == "ike_sa_not_established"
+    assert gcp.read("google_compute_vpn_tunnel", tunnel)["detailed_status"] == "Authentication failure. Check pre-shared key."
+    assert store.list("google_compute_vpn_tunnel")[0]["status"] == "AUTHORIZATION_ERROR"
+
+    # the forwarding rules disappear (e.g. deleted in the console): Google waits for config
+    for o in store.list("google_compute_forwarding_rule"):
+        if o["attrs"]["ip_protocol"] == "ESP":
+            store.delete(o["type"], o["id"])
+    assert gcp.read("google_compute_vpn_tunnel", tunnel)["detailed_status"] == (
+        "Waiting for full config. Forwarding rules missing: ESP.")
+
+
+def test_import_finds_objects_by_id_or_google_name(clouds):
+    ali, gcp, _ = clouds
+    vpc = ali.create("alicloud_vpc", plan(ali, "alicloud_vpc", cidr_block="172.16.0.0/12"))
+    assert ali.import_state("alicloud_vpc", vpc["id"])["cidr_block"] == "172.16.0.0/12"
+    assert ali.import_state("alicloud_vpc", "vpc-nothere") is None
+    net = gcp.create("google_compute_network", plan(gcp, "google_compute_network", name="imp"))
+    assert gcp.import_state("google_compute_network", net["self_link"])["id"] == net["id"]
+
+
+def test_provider_schema_response_is_cached_per_schema_version(tmp_path, monkeypatch):
+    from crosscloud.sandbox.provider import SandboxProvider, servicer_class
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    servicer = servicer_class()
+    first = servicer(SandboxProvider("google")).GetProviderSchema(None, None)
+    assert "google_compute_vpn_tunnel" in first.resource_schemas and not first.diagnostics
+    cached = list((tmp_path / ".cache" / "crosscloud-provider").glob("schema-google-*.pb"))
+    assert len(cached) == 1
+    again = servicer(SandboxProvider("google")).GetProviderSchema(None, None)
+    assert again == first
+    tunnel = {a.name: a for a in first.resource_schemas["google_compute_vpn_tunnel"].block.attributes}
+    assert tunnel["shared_secret"].sensitive and tunnel["shared_secret"].required
+    cluster = {b.type_name: b for b in first.resource_schemas["google_container_cluster"].block.block_types}
+    assert cluster["master_auth"].max_items == 1  # a "single" block served as a LIST of at most one
+    assert cluster["master_auth"].nesting == cluster["master_auth"].LIST

@@ -188,7 +188,8 @@ def test_full_lifecycle_of_both_clouds_offline(sandbox, tmp_path, record_propert
     assert out["pods_range"] == "pods" and out["pbr_status"] == "published"
     assert re.fullmatch(r"c[0-9a-f]{32}", out["ask_id"]) and out["ask_vpc"] == out["vpc_id"]
     assert re.fullmatch(r"c[0-9a-f]{32}", out["fleet_id"]) and out["membership"] == f"{out['fleet_id']}:{out['ask_id']}"
-    assert f"server: {out['ask_api']}" in out["ask_kubeconfig"] and out["ask_api"].startswith("https://203.0.113.")
+    assert "kind: Config" in out["ask_kubeconfig"] and "server: https://" in out["ask_kubeconfig"]
+    assert out["ask_api"].startswith("https://203.0.113.")
     assert out["ask_ca"] and re.fullmatch(r"sg-[a-z0-9]{17}", out["fleet_sg"][0])
     assert out["pool_id"] == "projects/demo-proj/locations/asia-northeast1/clusters/gke/nodePools/pool"
     assert out["gcp_project"] == "demo-proj"
