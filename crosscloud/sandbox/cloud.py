@@ -301,7 +301,9 @@ class Cloud:
 
     def _guard_delete(self, type_name: str, state: dict, attrs: dict) -> None:
         if type_name == "google_container_cluster":
-            protected = attrs.get("deletion_protection")
+            # like the real provider: the value in Terraform state decides (default true)
+            protected = state.get("deletion_protection") if "deletion_protection" in state \
+                else attrs.get("deletion_protection")
             if protected is None or protected is True:
                 raise CloudError(sem.GKE_DELETION_PROTECTION_ERROR)
         if type_name == "alicloud_cs_managed_kubernetes" and attrs.get("deletion_protection") is True:

@@ -12,7 +12,8 @@ block is served as a LIST with max_items 1, the way SDKv2 providers declare it, 
 such as ``master_auth[0].cluster_ca_certificate`` resolve). ``UNKNOWN`` marks a value only known
 after apply.
 
-Nothing here imports ``tf``/``grpc`` at module level: :func:`to_pb` does, lazily.
+Only ``tf.types`` (tiny) is imported at module level; the protobuf side of ``tf`` loads in
+:func:`to_tf_schema`, when a schema is served.
 """
 
 from __future__ import annotations
@@ -20,34 +21,12 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
+
+# tf's own sentinel, so values encode unchanged on the wire
+from tf.types import Unknown as UNKNOWN
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
-
-
-class _Unknown:
-    """Placeholder for a value known only after apply (used until ``tf``'s own is loaded)."""
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __copy__(self):
-        return self
-
-    def __deepcopy__(self, memo):
-        return self
-
-
-def _unknown_sentinel() -> Any:
-    try:  # share tf's singleton when tf is importable so encoding works unchanged
-        from tf.types import Unknown  # noqa: PLC0415
-
-        return Unknown
-    except ImportError:  # pragma: no cover - tf is a hard dependency of the package
-        return _Unknown()
-
-
-UNKNOWN: Any = _unknown_sentinel()
 
 
 @lru_cache(maxsize=None)
@@ -67,17 +46,6 @@ def block_of(doc: dict, type_name: str, data: bool = False) -> dict:
 
 # --------------------------------------------------------------------------------------------
 # value helpers
-
-
-def is_known(v: Any) -> bool:
-    """True when ``v`` holds no unknown value anywhere inside it."""
-    if v is UNKNOWN:
-        return False
-    if isinstance(v, dict):
-        return all(is_known(x) for x in v.values())
-    if isinstance(v, list):
-        return all(is_known(x) for x in v)
-    return True
 
 
 def attr_equal(t: Any, a: Any, b: Any) -> bool:
@@ -130,18 +98,6 @@ def _known_or_null(v: Any) -> Any:
     if isinstance(v, dict):
         return {k: _known_or_null(x) for k, x in v.items() if x is not UNKNOWN}
     return v
-
-
-def walk_attrs(block: dict, value: dict, path: tuple = ()) -> Iterator[tuple[tuple, str, dict, Any]]:
-    """Every (path, name, attr schema, value) in ``value``; paths are tuples of names/indices."""
-    for name, attr in block.get("attributes", {}).items():
-        yield path + (name,), name, attr, value.get(name)
-    for name, nb in block.get("blocks", {}).items():
-        items = value.get(name)
-        if isinstance(items, list):
-            for i, it in enumerate(items):
-                if isinstance(it, dict):
-                    yield from walk_attrs(nb, it, path + (name, i))
 
 
 # --------------------------------------------------------------------------------------------
