@@ -77,14 +77,17 @@ def ratio(v, ref, key):
     return med([by[v][i][key] / by[ref][i][key] for i in common])
 
 print()
-print(f"{'variant':<10} {'wall s':>7} {'peak MiB':>9} {'x base wall':>12} {'x base mem':>11} {'x raw wall':>11} {'x raw mem':>10}   (medians; ratios paired per round)")
+print(f"{'variant':<10} {'wall s':>7} {'CPU s':>6} {'peak MiB':>9} {'x base wall':>12} {'x base CPU':>11} {'x base mem':>11}"
+      f" {'x raw wall':>11} {'x raw mem':>10}")
 for v in ["baseline", "thin", "raw", "prebuilt"]:
     if v not in by:
         continue
     runs = list(by[v].values())
-    print(f"{v:<10} {med([x['wall_s'] for x in runs]):>7.2f} {med([x['peak_mib'] for x in runs]):>9.0f}"
-          f" {ratio(v, 'baseline', 'wall_s'):>12.3f} {ratio(v, 'baseline', 'peak_mib'):>11.3f}"
+    print(f"{v:<10} {med([x['wall_s'] for x in runs]):>7.2f} {med([x['cpu_s'] for x in runs]):>6.2f}"
+          f" {med([x['peak_mib'] for x in runs]):>9.0f}"
+          f" {ratio(v, 'baseline', 'wall_s'):>12.3f} {ratio(v, 'baseline', 'cpu_s'):>11.3f} {ratio(v, 'baseline', 'peak_mib'):>11.3f}"
           f" {ratio(v, 'raw', 'wall_s'):>11.2f} {ratio(v, 'raw', 'peak_mib'):>10.2f}")
+print("(medians; ratios are medians of per-round ratios; CPU = user+sys of Python and the node processes it waited for)")
 t_wall, t_mem = ratio("thin", "baseline", "wall_s"), ratio("thin", "baseline", "peak_mib")
 print(f"\ngoal thin/baseline: wall {t_wall:.3f} (<= 0.35: {'ok' if t_wall <= 0.35 else 'MISSED'}), "
       f"memory {t_mem:.3f} (<= 0.6: {'ok' if t_mem <= 0.6 else 'MISSED'}); "
