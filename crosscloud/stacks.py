@@ -73,6 +73,9 @@ def build_stacks(app: App, topology: Topology) -> dict[str, TerraformStack]:
     TerraformOutput(clusters, "cluster_ids", value={name: b.cluster.id for name, b in built.items()})
     TerraformOutput(clusters, "gke_endpoints", value={
         name: b.cluster.endpoint for name, b in built.items() if isinstance(b, GkeCluster)})
+    TerraformOutput(clusters, "gke_ca_certificates", value={
+        name: f"${{{b.cluster.terraform_resource_type}.{b.cluster.friendly_unique_id}.master_auth[0].cluster_ca_certificate}}"
+        for name, b in built.items() if isinstance(b, GkeCluster)})
     # The fleet phase reaches ASK through this; it stays in state and in memory, never printed.
     TerraformOutput(clusters, "ask_kubeconfigs", sensitive=True, value={
         name: b.credential.kube_config for name, b in built.items() if isinstance(b, AskCluster)})

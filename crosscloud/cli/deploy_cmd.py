@@ -13,16 +13,25 @@ from .run_options import fail, make_runner, target_option
 @target_option
 @click.option("--link-timeout", type=float, default=600, show_default=True,
               help="Seconds to wait for the IPsec link to come up on both sides and routes to publish.")
+@click.option("--skip-fleet-phase", is_flag=True,
+              help="Stop after the Terraform stacks and the VPN wait: no GKE registration, no manifests.")
 @json_option
 @click.pass_context
-def deploy(ctx: click.Context, config_path: Path, target: str, link_timeout: float, as_json: bool) -> None:
+def deploy(ctx: click.Context, config_path: Path, target: str, link_timeout: float, skip_fleet_phase: bool,
+           as_json: bool) -> None:
     """Synthesize and apply every stack in dependency order (network, then vpn beside clusters,
     then fleet), independent stacks concurrently; wait until the IPsec link is up on both sides
-    and every policy route is published.
+    and every policy route is published; then the ACK One phase: register GKE in the fleet, apply
+    the multi-cluster manifests with the real cluster ids, wait until the consumer has amcs-<svc>.
 
     Safe to re-run: after a failure or Ctrl-C the same command continues and converges; with
     nothing changed it applies nothing. Full terraform logs: <state-dir>/logs/<run>/<stack>.log.
     """
+    from ..fleet import FLEET_STEP, FLEET_STEP_NEEDS, fleet_phase_step
+    from ..fleet.alibaba_api import AlibabaApiError
+    from ..fleet.context import FleetError
+    from ..fleet.kube import WaitTimeout
+    from ..k8s_manifests import ManifestError
     from ..runner.deploy import deploy as run_deploy
     from ..runner.journal import LockHeld
     from ..runner.link import LinkTimeout
@@ -30,10 +39,11 @@ def deploy(ctx: click.Context, config_path: Path, target: str, link_timeout: flo
 
     runner = make_runner(ctx, config_path, target, quiet=False)
     try:
-        result = run_deploy(runner, link_timeout=link_timeout)
+        fleet = {} if skip_fleet_phase else {FLEET_STEP: (FLEET_STEP_NEEDS, fleet_phase_step)}
+        result = run_deploy(runner, link_timeout=link_timeout, after_link=fleet)
     except LockHeld as err:
         fail(str(err))
-    except (TerraformError, LinkTimeout) as err:
+    except (TerraformError, LinkTimeout, FleetError, WaitTimeout, AlibabaApiError, ManifestError) as err:
         fail(str(err))
     except (KeyboardInterrupt, Interrupted):
         fail("interrupted; terraform stopped gracefully and saved its state. Run deploy again to continue.", 130)
@@ -41,4 +51,5 @@ def deploy(ctx: click.Context, config_path: Path, target: str, link_timeout: flo
     if as_json:
         print_json({"target": target, "changed": changed, "link": result["link"]})
         return
-    runner.report.success(f"deployed: {'changed ' + ', '.join(changed) if changed else 'nothing to change'}; IPsec link up")
+    fleet_note = "" if skip_fleet_phase else "; fleet ready (crosscloud verify checks it end to end)"
+    runner.report.success(f"deployed: {'changed ' + ', '.join(changed) if changed else 'nothing to change'}; IPsec link up{fleet_note}")

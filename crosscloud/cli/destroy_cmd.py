@@ -13,15 +13,18 @@ from .run_options import fail, make_runner, target_option
 @target_option
 @click.pass_context
 def destroy(ctx: click.Context, config_path: Path, target: str) -> None:
-    """Destroy every stack in reverse dependency order (fleet, clusters, vpn, network)."""
+    """Remove the ACK One registration and manifests, then destroy every stack in reverse
+    dependency order (fleet, clusters, vpn, network)."""
+    from ..fleet import fleet_teardown_step, sandbox_settle_step
+    from ..fleet.alibaba_api import AlibabaApiError
     from ..runner.deploy import destroy as run_destroy
     from ..runner.journal import LockHeld
     from ..runner.terraform import Interrupted, TerraformError
 
     runner = make_runner(ctx, config_path, target)
     try:
-        run_destroy(runner)
-    except (LockHeld, TerraformError) as err:
+        run_destroy(runner, before=fleet_teardown_step, after=sandbox_settle_step)
+    except (LockHeld, TerraformError, AlibabaApiError) as err:
         fail(str(err))
     except (KeyboardInterrupt, Interrupted):
         fail("interrupted; run destroy again to continue.", 130)

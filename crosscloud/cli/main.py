@@ -14,6 +14,7 @@ COMMANDS = {
     "synth": ("crosscloud.cli.synth_cmd", "synth", "Synthesize the Terraform for every stack (JSON, optionally HCL)."),
     "plan": ("crosscloud.cli.plan_cmd", "plan", "Plan every stack; summarize adds, changes, replacements, destroys."),
     "deploy": ("crosscloud.cli.deploy_cmd", "deploy", "Apply every stack in order; wait for the VPN; resumable."),
+    "verify": ("crosscloud.cli.verify_cmd", "verify", "End-to-end checks: VPN, routes, fleet, services, consumer probe."),
     "status": ("crosscloud.cli.status_cmd", "status", "Stacks, VPN link on both sides, routes, clusters, fleet."),
     "destroy": ("crosscloud.cli.destroy_cmd", "destroy", "Destroy every stack in reverse order."),
     "diff": ("crosscloud.cli.diff_cmd", "diff", "Compare two synth outputs attribute by attribute."),

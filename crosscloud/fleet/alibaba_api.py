@@ -71,9 +71,10 @@ def _endpoint(value: str | None) -> tuple[str | None, str]:
 
 
 class AlibabaApi:
-    def __init__(self, region: str, *, endpoint_cs: str | None = None, endpoint_adcp: str | None = None):
-        key_id = os.environ.get(ENV_ACCESS_KEY_ID, "")
-        secret = os.environ.get(ENV_ACCESS_KEY_SECRET, "")
+    def __init__(self, region: str, *, endpoint_cs: str | None = None, endpoint_adcp: str | None = None,
+                 credentials: tuple[str, str] | None = None):
+        """`credentials` (key id, secret) overrides the environment; the sandbox passes its own."""
+        key_id, secret = credentials or (os.environ.get(ENV_ACCESS_KEY_ID, ""), os.environ.get(ENV_ACCESS_KEY_SECRET, ""))
         if not key_id or not secret:
             raise MissingCredentialsError()
         token = os.environ.get(ENV_SECURITY_TOKEN) or None

@@ -219,7 +219,7 @@ def deploy(runner: Runner, command: str = "deploy", *, link_timeout: float = DEF
     return result
 
 
-def destroy(runner: Runner, *, before: StepHook | None = None) -> None:
+def destroy(runner: Runner, *, before: StepHook | None = None, after: StepHook | None = None) -> None:
     ws, report = runner.ws, runner.report
     with run_lock(ws.state_dir, "destroy") as note:
         if note:
@@ -238,6 +238,8 @@ def destroy(runner: Runner, *, before: StepHook | None = None) -> None:
                 journal.step(stack, "destroyed")
 
             run_graph(dependents, work, on_interrupt=interrupt_all)
+            if after:
+                after(runner)
         except KeyboardInterrupt:
             journal.finish("interrupted", "Ctrl-C: run destroy again to continue")
             raise

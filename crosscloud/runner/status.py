@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 from ..stackgraph import STACK_ORDER
@@ -44,6 +45,11 @@ def collect_status(runner: Runner) -> dict:
     if applied["fleet"]:
         status["fleet"]["id"] = runner.outputs("fleet").get("fleet_id")
         state = runner.terraform("fleet").json("show", "-json")
-        status["fleet"]["members"] = sorted(r["values"]["sub_cluster_id"] for r in state_resources(state)
-                                            if r["type"] == "alicloud_ack_one_membership_attachment")
+        members = {r["values"]["sub_cluster_id"] for r in state_resources(state)
+                   if r["type"] == "alicloud_ack_one_membership_attachment"}
+        # Registered (GKE) members join outside Terraform, in the fleet phase, which records them.
+        recorded = ws.state_dir / "fleet.json"
+        registered = json.loads(recorded.read_text()).get("registered", {}) if recorded.exists() else {}
+        status["fleet"]["members"] = sorted(members | set(registered.values()))
+        status["fleet"]["registered"] = registered
     return status

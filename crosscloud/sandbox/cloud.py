@@ -741,22 +741,16 @@ class Cloud:
             attrs = self.store.modify(found["type"], cid, keep) or attrs
         ca_pem = attrs.get("_ca_pem") or sem.pem_certificate()
         client_cert, client_key = issued["client_cert"], issued["client_key"]
-        server = (attrs.get("connections") or {}).get("api_server_internet") or \
-            (attrs.get("connections") or {}).get("api_server_intranet") or f"https://{cid}.sandbox.invalid:6443"
         name = attrs.get("name") or cid
         s["id"] = cid
         s["cluster_name"] = name
         s["expiration"] = sem.rfc3339(issued["expires"])
         s["certificate_authority"] = {"cluster_cert": sem.b64(ca_pem), "client_cert": sem.b64(client_cert),
                                       "client_key": sem.b64(client_key)}
-        user = f"sandbox-{cid[:8]}"
-        s["kube_config"] = attrs.get("_kubeconfig") or (
-            "apiVersion: v1\nclusters:\n- cluster:\n"
-            f"    server: {server}\n    certificate-authority-data: {sem.b64(ca_pem)}\n  name: kubernetes\n"
-            f"contexts:\n- context:\n    cluster: kubernetes\n    user: \"{user}\"\n  name: {user}-{cid}\n"
-            f"current-context: {user}-{cid}\nkind: Config\npreferences: {{}}\nusers:\n- name: \"{user}\"\n"
-            f"  user:\n    client-certificate-data: {sem.b64(client_cert)}\n"
-            f"    client-key-data: {sem.b64(client_key)}\n")
+        # The sandbox's Kubernetes API serves this cluster: hand out a kubeconfig that reaches it.
+        from .services import kubeconfig_yaml
+
+        s["kube_config"] = attrs.get("_kubeconfig") or kubeconfig_yaml(self.store.path.parent, found["type"], cid)
         out = s.get("output_file")
         if isinstance(out, str) and out:
             path = Path(os.environ.get("CROSSCLOUD_TF_CWD") or ".") / out

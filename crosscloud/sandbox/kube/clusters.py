@@ -59,12 +59,18 @@ def _secret(sandbox_dir: Path) -> bytes:
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_hex(32).encode()
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:           # another process won the race: use its secret
-        return path.read_bytes().strip()
+    # Publish the file whole (write aside, then link): a process that loses the race must
+    # never read a half-written secret.
+    tmp = path.with_name(f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(value)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:           # another process won the race: use its secret
+        value = path.read_bytes().strip()
+    finally:
+        tmp.unlink()
     return value
 
 

@@ -203,6 +203,17 @@ class KubeStore:
         if rv % 500 == 0:
             db.execute("DELETE FROM events WHERE rv <= ?", (rv - EVENTS_KEPT,))
 
+    def cluster_keys(self) -> set[str]:
+        with self._tx(write=False) as db:
+            return {r[0] for r in db.execute("SELECT DISTINCT cluster FROM objects")}
+
+    def drop_cluster(self, cluster: str) -> int:
+        """Forget a cluster that no longer exists in the cloud: its objects and the agents it ran."""
+        with self._tx() as db:
+            n = db.execute("DELETE FROM objects WHERE cluster=?", (cluster,)).rowcount
+            db.execute("DELETE FROM agents WHERE cluster=?", (cluster,))
+        return n
+
     # -- registered-cluster agents -----------------------------------------------------------
     def set_agent(self, registered_id: str, cluster: str, access_mode: str | None) -> bool:
         """Record which cluster runs the agent of `registered_id`; True if that changed."""

@@ -37,7 +37,8 @@ class Reconciler:
 
     def _pass(self) -> Env:
         env = Env(self.cloud, self.kube, self.delay, time.time())
-        for step, fn in (("agents", lambda: agents.reconcile(env)),
+        for step, fn in (("deleted clusters", lambda: self._forget_deleted(env)),
+                         ("agents", lambda: agents.reconcile(env)),
                          ("workloads", lambda: [workloads.reconcile(env, c) for c in env.workload_clusters()]),
                          ("fleet", lambda: self._fleets(env))):
             try:
@@ -45,6 +46,15 @@ class Reconciler:
             except Exception:           # one broken object must not stop the other controllers
                 log.exception("sandbox controller %s failed", step)
         return env
+
+    @staticmethod
+    def _forget_deleted(env: Env) -> None:
+        # A cluster destroyed in the cloud takes its Kubernetes objects with it; a new cluster
+        # of the same name must start empty.
+        for key in env.kube.cluster_keys() - set(env.directory.clusters):
+            env.kube.drop_cluster(key)
+        for registered_id in set(env.kube.agents()) - set(env.directory.registered):
+            env.kube.drop_agent(registered_id)
 
     @staticmethod
     def _fleets(env: Env) -> None:

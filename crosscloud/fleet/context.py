@@ -1,0 +1,84 @@
+"""What the fleet phase talks to, for either target: the Alibaba OpenAPI (official SDKs) and the
+clusters' Kubernetes APIs. In the sandbox both are the local emulation, reached the same way."""
+
+from __future__ import annotations
+
+import base64
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+from ..runner.deploy import Runner
+
+# Like LocalStack's "test" keys: the emulation requires credentials but cannot check a secret.
+SANDBOX_CREDENTIALS = ("sandbox-access-key-id", "sandbox-access-key-secret")
+GKE_TOKEN_ENV = "GOOGLE_OAUTH_ACCESS_TOKEN"
+
+
+class FleetError(RuntimeError):
+    pass
+
+
+@dataclass
+class FleetContext:
+    runner: Runner
+    api: object  # crosscloud.fleet.alibaba_api.AlibabaApi
+    gke_kubeconfig: Callable[[str, dict], dict]  # (cluster name, clusters outputs) -> kubeconfig
+    _outputs: dict = field(default_factory=dict)
+
+    def outputs(self, stack: str) -> dict:
+        if stack not in self._outputs:
+            self._outputs[stack] = self.runner.outputs(stack)
+        return self._outputs[stack]
+
+    def cluster_kubeconfig(self, name: str) -> dict | str:
+        cluster = self.runner.topology.cluster(name)
+        outputs = self.outputs("clusters")
+        if cluster.kind == "ask":
+            kubeconfigs = outputs.get("ask_kubeconfigs") or {}
+            if not kubeconfigs.get(name):
+                raise FleetError(f"no kubeconfig for ASK cluster {name} in the clusters stack outputs (ask_kubeconfigs)")
+            return kubeconfigs[name]
+        return self.gke_kubeconfig(name, outputs)
+
+
+def _gke_kubeconfig_from_outputs(name: str, outputs: dict) -> dict:
+    """endpoint + CA from Terraform, a short-lived token from the environment (gcloud auth print-access-token)."""
+    token = os.environ.get(GKE_TOKEN_ENV)
+    if not token:
+        raise FleetError(f"set {GKE_TOKEN_ENV} (gcloud auth print-access-token) so crosscloud can reach GKE")
+    endpoint = (outputs.get("gke_endpoints") or {}).get(name)
+    ca = (outputs.get("gke_ca_certificates") or {}).get(name)
+    if not endpoint or not ca:
+        raise FleetError(f"GKE cluster {name}: endpoint or CA certificate missing from the clusters stack outputs")
+    base64.b64decode(ca, validate=True)
+    return {"apiVersion": "v1", "kind": "Config", "current-context": name,
+            "clusters": [{"name": name, "cluster": {"server": f"https://{endpoint}", "certificate-authority-data": ca}}],
+            "users": [{"name": name, "user": {"token": token}}],
+            "contexts": [{"name": name, "context": {"cluster": name, "user": name}}]}
+
+
+@contextmanager
+def fleet_context(runner: Runner) -> Iterator[FleetContext]:
+    from .alibaba_api import AlibabaApi
+
+    region = runner.topology.alibaba.region
+    if runner.target.name != "sandbox":
+        yield FleetContext(runner, AlibabaApi(region), _gke_kubeconfig_from_outputs)
+        return
+    from ..sandbox import services
+    from ..sandbox.kube import kubeconfig
+    from ..sandbox.sandbox import Sandbox
+
+    sandbox = Sandbox(runner.target.sandbox_dir)
+    with services.running(sandbox) as ep:
+        api = AlibabaApi(region, endpoint_cs=ep.openapi, endpoint_adcp=ep.openapi, credentials=SANDBOX_CREDENTIALS)
+
+        def gke(name: str, outputs: dict) -> dict:
+            gke_id = (outputs.get("cluster_ids") or {}).get(name)
+            if not gke_id:
+                raise FleetError(f"GKE cluster {name} is not in the clusters stack outputs; deploy the clusters stack first")
+            return kubeconfig(sandbox.dir, ep.kube_url, "google_container_cluster", gke_id)
+
+        yield FleetContext(runner, api, gke)

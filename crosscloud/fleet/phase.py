@@ -1,0 +1,150 @@
+"""The ACK One phase (the tutorial's steps 10-12), after the VPN is up:
+
+1. register each GKE cluster in ACK One (CS CreateCluster, ExternalKubernetes; reused if it exists),
+   apply the agent manifest into GKE, wait until the registered cluster runs, attach it to the fleet;
+2. render the multi-cluster manifests with the real cluster ids and apply them (server-side apply)
+   to the fleet hub and to the consumer clusters;
+3. wait until the app runs in the provider cluster and `amcs-<svc>` exists in every consumer.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..k8s_manifests import ClusterIds, names_for, render_checked
+from . import kube
+from .context import FleetContext, FleetError
+
+REGISTRATION_TIMEOUT = 300.0
+READY_TIMEOUT = 300.0
+MEMBER_OK = {"running", "successed", "succeeded", "attached"}
+
+
+def registered_name(ctx: FleetContext, gke_name: str) -> str:
+    return f"{ctx.runner.topology.name}-{gke_name}"
+
+
+def hub_id(ctx: FleetContext) -> str:
+    hub = ctx.outputs("fleet").get("fleet_id")
+    if not hub:
+        raise FleetError("the fleet stack has no fleet_id output; deploy the fleet stack first")
+    return hub
+
+
+def register_gke_clusters(ctx: FleetContext) -> dict[str, str]:
+    """GKE cluster name -> registered cluster id, each running and a member of the fleet."""
+    report, api, t = ctx.runner.report, ctx.api, ctx.runner.topology
+    network = ctx.outputs("network")
+    hub = hub_id(ctx)
+    registered = {}
+    for gke in t.clusters_of("gke"):
+        reg_id, created = api.ensure_registered_cluster(registered_name(ctx, gke.name), network["alibaba_vpc_id"],
+                                                        list(network["alibaba_vswitch_ids"]))
+        report.event("fleet", "register", f"{gke.name}: registered cluster {reg_id} ({'created' if created else 'reused'})")
+        if api.describe_cluster(reg_id).state != "running":
+            # Private access: the agent reaches ACK One over the VPN, not the Internet.
+            agent = kube.documents(api.external_agent_manifest(reg_id, private_ip=True))
+            kube.apply(kube.api_client(ctx.cluster_kubeconfig(gke.name)), agent)
+            report.event("fleet", "agent", f"{gke.name}: applied the ACK One agent ({len(agent)} objects)")
+            kube.wait_until(lambda: (api.describe_cluster(reg_id).state == "running", api.describe_cluster(reg_id).state),
+                            what=f"registered cluster {reg_id} to run", timeout=REGISTRATION_TIMEOUT,
+                            report=lambda s: report.event("fleet", "waiting", s))
+        if reg_id not in {m.id for m in api.hub_members(hub)}:
+            api.attach_to_hub(hub, reg_id)
+            report.event("fleet", "attach", f"{gke.name}: attached {reg_id} to fleet {hub}")
+
+        def member_state() -> tuple[bool, str]:
+            member = next((m for m in api.hub_members(hub) if m.id == reg_id), None)
+            state = (member.attach_state or member.state) if member else "not a member"
+            return bool(member) and str(state).lower() in MEMBER_OK, str(state)
+
+        kube.wait_until(member_state, what=f"{reg_id} to join fleet {hub}", timeout=REGISTRATION_TIMEOUT,
+                        report=lambda s: report.event("fleet", "waiting", s))
+        registered[gke.name] = reg_id
+    return registered
+
+
+def cluster_ids(ctx: FleetContext, registered: dict[str, str]) -> ClusterIds:
+    outputs = ctx.outputs("clusters").get("cluster_ids") or {}
+    alibaba = {c.name: outputs[c.name] for c in ctx.runner.topology.clusters_of("ask") if outputs.get(c.name)}
+    return ClusterIds(clusters={**alibaba, **registered}, fleet=hub_id(ctx))
+
+
+def _client_for(ctx: FleetContext, target: str, clients: dict):
+    if target not in clients:
+        if target == "hub":
+            clients[target] = kube.api_client(ctx.api.hub_kubeconfig(hub_id(ctx)))
+        else:
+            clients[target] = kube.api_client(ctx.cluster_kubeconfig(target.split(":", 1)[1]))
+    return clients[target]
+
+
+def apply_manifests(ctx: FleetContext, registered: dict[str, str]) -> None:
+    report, t = ctx.runner.report, ctx.runner.topology
+    files = render_checked(t, cluster_ids(ctx, registered))
+    clients: dict = {}
+    for f in files:
+        applied, changed = kube.apply(_client_for(ctx, f.target, clients), f.documents())
+        report.event("fleet", "apply" if changed else "unchanged", f"{f.filename} -> {f.target} ({changed} of {applied} objects changed)")
+    for service in t.services:
+        names = names_for(service)
+        ns = service.namespace
+        provider = _client_for(ctx, f"cluster:{service.provider}", clients)
+        kube.wait_until(lambda: kube.deployment_available(provider, names.deployment, ns),
+                        what=f"{ns}/{names.deployment} in {service.provider}", timeout=READY_TIMEOUT,
+                        report=lambda s: report.event("fleet", "waiting", s))
+        for consumer in service.consumers:
+            client = _client_for(ctx, f"cluster:{consumer}", clients)
+
+            def imported(client=client) -> tuple[bool, str]:
+                imp = kube.get(client, "multicluster.x-k8s.io/v1alpha1", "ServiceImport", names.service, ns)
+                svc = kube.get(client, "v1", "Service", names.amcs_service, ns)
+                return bool(imp and svc), f"ServiceImport {'present' if imp else 'missing'}, {names.amcs_service} {'present' if svc else 'missing'}"
+
+            kube.wait_until(imported, what=f"{names.amcs_service} in {consumer}", timeout=READY_TIMEOUT,
+                            report=lambda s: report.event("fleet", "waiting", s))
+            kube.wait_until(lambda client=client: kube.deployment_available(client, names.consumer, ns),
+                            what=f"{ns}/{names.consumer} in {consumer}", timeout=READY_TIMEOUT,
+                            report=lambda s: report.event("fleet", "waiting", s))
+        report.event("fleet", "ready", f"{ns}/{service.name}: {service.provider} -> {', '.join(service.consumers)}")
+
+
+def record(state_dir: Path, registered: dict[str, str], hub: str) -> None:
+    (state_dir / "fleet.json").write_text(json.dumps({"hub": hub, "registered": registered}, indent=2, sort_keys=True))
+
+
+def run_fleet_phase(ctx: FleetContext) -> dict[str, str]:
+    registered = register_gke_clusters(ctx)
+    record(ctx.runner.ws.state_dir, registered, hub_id(ctx))
+    apply_manifests(ctx, registered)
+    return registered
+
+
+def teardown(ctx: FleetContext) -> None:
+    """Before the stacks go: remove the manifests from the hub, detach and delete the registrations."""
+    report, api, t = ctx.runner.report, ctx.api, ctx.runner.topology
+    hub = hub_id(ctx)
+    registered = {}
+    for gke in t.clusters_of("gke"):
+        found = api.find_registered_clusters(registered_name(ctx, gke.name))
+        if found:
+            registered[gke.name] = found[0].id
+    try:
+        files = render_checked(t, cluster_ids(ctx, registered))
+    except Exception as err:  # ids missing: nothing of ours can have been applied with them
+        report.event("fleet", "skipped", f"manifests not removed: {err}")
+        files = []
+    clients: dict = {}
+    for f in reversed(files):
+        if f.target != "hub":
+            continue  # member clusters are destroyed with their stacks
+        client = _client_for(ctx, "hub", clients)
+        removed = sum(kube.delete(client, d) for d in reversed(f.documents()) if d["kind"] != "Namespace")
+        report.event("fleet", "removed", f"{f.filename}: {removed} objects from the hub")
+    for name, reg_id in registered.items():
+        if reg_id in {m.id for m in api.hub_members(hub)}:
+            api.detach_from_hub(hub, reg_id)
+        api.delete_cluster(reg_id)
+        report.event("fleet", "deregistered", f"{name}: registered cluster {reg_id} deleted")
+    (ctx.runner.ws.state_dir / "fleet.json").unlink(missing_ok=True)

@@ -1,0 +1,118 @@
+"""`crosscloud verify`: subctl-style checks, each pass/fail with the reason, ending with the
+tutorial's final check — the consumer reaches the provider through amcs-<svc>."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Callable
+
+from ..k8s_manifests import names_for
+from . import kube
+from .context import FleetContext
+from .phase import MEMBER_OK, hub_id, registered_name
+
+CONSUMER_PORT = 8080  # the demo consumer's local web app, which calls amcs-<svc> (the tutorial's curl 127.0.0.1:8080)
+PROBE_TIMEOUT = 10
+
+
+@dataclass
+class Check:
+    name: str
+    passed: bool
+    detail: str
+
+
+def _run(name: str, fn: Callable[[], tuple[bool, str]]) -> Check:
+    try:
+        passed, detail = fn()
+    except Exception as err:  # a check that cannot run has failed, with the reason
+        passed, detail = False, f"{type(err).__name__}: {err}"
+    return Check(name, passed, detail)
+
+
+def run_checks(ctx: FleetContext, report: Callable[[Check], None]) -> list[Check]:
+    t = ctx.runner.topology
+    checks: list[Check] = []
+
+    def add(name: str, fn: Callable[[], tuple[bool, str]]) -> None:
+        check = _run(name, fn)
+        checks.append(check)
+        report(check)
+
+    link = ctx.runner.link_state()
+    add("vpn link up on both sides", lambda: (link.up, link.describe()))
+    add("policy routes published", lambda: (link.routes_published, ", ".join(f"{r['dest']}: {r['status']}" for r in link.routes) or "no routes"))
+
+    registered: dict[str, str] = {}
+
+    def members() -> tuple[bool, str]:
+        hub = hub_id(ctx)
+        for gke in t.clusters_of("gke"):
+            found = ctx.api.find_registered_clusters(registered_name(ctx, gke.name))
+            if found:
+                registered[gke.name] = found[0].id
+        ids = ctx.outputs("clusters").get("cluster_ids") or {}
+        expected = {c.name: (registered.get(c.name) if c.kind == "gke" else ids.get(c.name)) for c in t.clusters}
+        joined = {m.id: str(m.attach_state or m.state).lower() for m in ctx.api.hub_members(hub)}
+        missing = [f"{n} ({i or 'not registered'})" for n, i in expected.items() if not i or joined.get(i) not in MEMBER_OK]
+        return not missing, ("all joined: " + ", ".join(expected)) if not missing else "not joined: " + ", ".join(missing)
+
+    add("fleet members joined", members)
+
+    for service in t.services:
+        names = names_for(service)
+        ns = service.namespace
+        provider = kube.api_client(ctx.cluster_kubeconfig(service.provider))
+
+        def exported() -> tuple[bool, str]:
+            exp = kube.get(provider, "multicluster.x-k8s.io/v1alpha1", "ServiceExport", names.service, ns)
+            ok, state = kube.deployment_available(provider, names.deployment, ns)
+            return bool(exp) and ok, f"ServiceExport {'present' if exp else 'missing'} in {service.provider}; {names.deployment}: {state}"
+
+        add(f"{ns}/{service.name} exported from {service.provider}", exported)
+        for consumer in service.consumers:
+            client = kube.api_client(ctx.cluster_kubeconfig(consumer))
+
+            def imported(client=client, consumer=consumer) -> tuple[bool, str]:
+                imp = kube.get(client, "multicluster.x-k8s.io/v1alpha1", "ServiceImport", names.service, ns)
+                svc = kube.get(client, "v1", "Service", names.amcs_service, ns)
+                return bool(imp and svc), f"ServiceImport {'present' if imp else 'missing'}, Service {names.amcs_service} {'present' if svc else 'missing'} in {consumer}"
+
+            add(f"{ns}/{service.name} imported in {consumer}", imported)
+            add(f"{consumer} reaches {names.consumer_host(ns)}", lambda client=client: probe(client, service, names))
+    return checks
+
+
+def probe(client, service, names) -> tuple[bool, str]:
+    """HTTP through the API server's pod proxy to the consumer's web app, which calls amcs-<svc>."""
+    from kubernetes import client as k8s
+    from kubernetes.client.exceptions import ApiException
+
+    core = k8s.CoreV1Api(client)
+    pods = core.list_namespaced_pod(service.namespace, label_selector=f"app={names.consumer}").items
+    running = [p for p in pods if (p.status and p.status.phase) == "Running"]
+    if not running:
+        return False, f"no running {names.consumer} pod"
+    pod = running[0].metadata.name
+    try:
+        body = core.connect_get_namespaced_pod_proxy_with_path(f"{pod}:{CONSUMER_PORT}", service.namespace, "",
+                                                               _request_timeout=PROBE_TIMEOUT)
+    except ApiException as err:
+        return False, f"{pod}: HTTP {err.status}: {_message(err.body) or err.reason}"
+    expected = service.env.get("ENV_NAME")
+    text = body if isinstance(body, str) else json.dumps(body)
+    if expected and expected not in text:
+        return False, f"{pod}: answered, but not with the provider's response ({text[:120]})"
+    return True, f"{pod} -> {names.consumer_host(service.namespace)}: {text[:160]}"
+
+
+def _message(body) -> str:
+    try:
+        return json.loads(body).get("message", "")
+    except (TypeError, ValueError):
+        return str(body or "")[:200]
+
+
+def as_json(checks: list[Check]) -> dict:
+    return {"passed": all(c.passed for c in checks), "checks": [asdict(c) for c in checks]}

@@ -1,0 +1,110 @@
+"""The sandbox's HTTP services: the Kubernetes API of every cluster and the Alibaba OpenAPI.
+
+They listen on 127.0.0.1 at ports fixed per sandbox (services.json), because kubeconfigs handed
+out through Terraform state (the ASK credential data source) must keep pointing at them. State
+lives in the sandbox's SQLite files, so each crosscloud command can serve them while it runs; a
+second command at the same time finds the ports taken and uses the first one's servers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+SERVICES_FILE = "services.json"
+PBR_ROUTE = "alicloud_vpn_pbr_route_entry"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def ports(sandbox_dir: Path | str) -> dict[str, int]:
+    """{"kube": port, "openapi": port}, chosen once per sandbox."""
+    path = Path(sandbox_dir) / SERVICES_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        chosen = json.dumps({"kube": _free_port(), "openapi": _free_port()})
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(chosen)
+        except FileExistsError:
+            pass  # another process chose first
+    return json.loads(path.read_text())
+
+
+def kube_api_url(sandbox_dir: Path | str) -> str:
+    return f"https://127.0.0.1:{ports(sandbox_dir)['kube']}"
+
+
+def kubeconfig_yaml(sandbox_dir: Path | str, store_type: str, cluster_id: str) -> str:
+    import yaml
+
+    from .kube import kubeconfig
+
+    return yaml.safe_dump(kubeconfig(sandbox_dir, kube_api_url(sandbox_dir), store_type, cluster_id), sort_keys=False)
+
+
+def network_state(sandbox) -> tuple[bool, str]:
+    """Whether traffic crosses the VPN: every tunnel up on both sides and every policy route published."""
+    links = sandbox.links()
+    down = [f"{l['type']} {l['role']}: {l['detail'] or l['status']}" for l in links if not l["up"]]
+    if not links:
+        return False, "no IPsec connection exists"
+    if down:
+        return False, "; ".join(down)
+    unpublished = [o["attrs"].get("route_dest") for o in sandbox.store.list(PBR_ROUTE) if o["attrs"].get("status") != "published"]
+    if unpublished or not sandbox.store.list(PBR_ROUTE):
+        return False, f"policy routes not published: {', '.join(map(str, unpublished)) or 'none exist'}"
+    return True, "up"
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.5)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    kube_url: str
+    openapi: str  # host:port for the Alibaba SDKs' endpoint override
+
+
+@contextmanager
+def running(sandbox) -> Iterator[Endpoints]:
+    """Serve the sandbox's APIs for the duration (unless another process already does)."""
+    from .kube import KubeApiServer, backing_cluster
+    from .openapi import OpenApiServer
+
+    p = ports(sandbox.dir)
+    with ExitStack() as stack:
+        if not _listening(p["kube"]):
+            kube = KubeApiServer(sandbox.dir, network_ok=lambda: network_state(sandbox), cloud_store=sandbox.store)
+            kube.start(port=p["kube"])
+            stack.callback(kube.stop)
+        if not _listening(p["openapi"]):
+            api = OpenApiServer(sandbox.store,
+                                kubeconfig_for=lambda t, cid: kubeconfig_yaml(sandbox.dir, t, cid),
+                                agent_applied=lambda rid: backing_cluster(sandbox.dir, rid) is not None)
+            api.start(port=p["openapi"])
+            stack.callback(api.stop)
+        yield Endpoints(kube_api_url(sandbox.dir), f"127.0.0.1:{p['openapi']}")
+
+
+def settle(sandbox) -> None:
+    """One controller pass without serving: e.g. after a destroy, clusters gone from the cloud
+    lose their Kubernetes objects at once instead of at the next start of the services."""
+    from .kube.controllers import Reconciler
+    from .kube.storage import KubeStore
+
+    if (sandbox.dir / "kube.db").exists():
+        Reconciler(sandbox.store, KubeStore(sandbox.dir / "kube.db"), 0).run()

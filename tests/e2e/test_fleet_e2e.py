@@ -1,0 +1,80 @@
+"""The ACK One phase end to end in the sandbox: deploy registers GKE, applies the manifests,
+verify passes; a broken link fails verify; destroy removes everything."""
+
+import json
+import sqlite3
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+def verify(crosscloud, config) -> tuple[int, dict]:
+    proc = crosscloud.run("verify", "-c", config, "--json", check=False)
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def kube_objects(crosscloud) -> int:
+    db = crosscloud.state_dir / "sandbox" / "kube.db"
+    if not db.exists():
+        return 0
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM objects").fetchone()[0]
+
+
+@pytest.mark.parametrize("example", ["seed", "propagation-policy"])
+def test_deploy_verify_destroy(crosscloud, example):
+    config = str(ROOT / "examples" / f"{example}.yaml")
+    out = crosscloud.run("deploy", "-c", config)
+    assert "registered cluster" in out.stderr and "fleet ready" in out.stderr
+    code, result = verify(crosscloud, config)
+    assert code == 0 and result["passed"] is True, result
+    names = [c["name"] for c in result["checks"]]
+    assert names[:3] == ["vpn link up on both sides", "policy routes published", "fleet members joined"]
+    probe = result["checks"][-1]
+    assert probe["name"] == "gke-consumer reaches amcs-service1.provider-ns.svc.cluster.local"
+    assert "cluster1-jp-for-gke" in probe["detail"]
+
+    st = crosscloud.json("status", "-c", config)
+    assert len(st["fleet"]["members"]) == 2 and st["fleet"]["registered"]["gke-consumer"]
+
+    crosscloud.run("destroy", "-c", config)
+    assert crosscloud.store_objects() == []
+    assert kube_objects(crosscloud) == 0
+    assert not (crosscloud.state_dir / "fleet.json").exists()
+
+
+def test_two_services_two_consumers(crosscloud):
+    config = str(ROOT / "examples" / "two-services.yaml")
+    crosscloud.run("deploy", "-c", config)
+    code, result = verify(crosscloud, config)
+    assert code == 0, result
+    probes = {c["name"]: c["detail"] for c in result["checks"] if " reaches " in c["name"]}
+    assert set(probes) == {"gke-consumer reaches amcs-service1.provider-ns.svc.cluster.local",
+                           "ask-edge reaches amcs-service1.provider-ns.svc.cluster.local",
+                           "gke-consumer reaches amcs-orders.shop.svc.cluster.local"}
+    assert "orders-from-ask-edge" in probes["gke-consumer reaches amcs-orders.shop.svc.cluster.local"]
+    crosscloud.run("destroy", "-c", config)
+    assert crosscloud.store_objects() == []
+
+
+def test_broken_link_fails_verify_on_network_and_probe(crosscloud, seed_config):
+    from crosscloud.sandbox.store import CloudStore
+
+    crosscloud.run("deploy", "-c", seed_config)
+    # Someone changes the pre-shared key of the GCP tunnels in the console.
+    store = CloudStore(crosscloud.state_dir / "sandbox" / "cloud.db")
+    for tunnel in store.list("google_compute_vpn_tunnel"):
+        store.put(tunnel["type"], tunnel["id"], {**tunnel["attrs"], "shared_secret": "changed-in-the-console"},
+                  name=tunnel["name"], status=tunnel["status"])
+    code, result = verify(crosscloud, seed_config)
+    assert code == 1 and result["passed"] is False
+    checks = {c["name"]: c for c in result["checks"]}
+    assert checks["vpn link up on both sides"]["passed"] is False
+    probe = checks["gke-consumer reaches amcs-service1.provider-ns.svc.cluster.local"]
+    assert probe["passed"] is False and "timeout" in probe["detail"]
+    assert checks["fleet members joined"]["passed"] is True  # the fleet itself is fine
+    crosscloud.run("destroy", "-c", seed_config)
+    assert crosscloud.store_objects() == []
