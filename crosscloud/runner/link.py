@@ -74,10 +74,10 @@ def likely_cause(link: LinkState) -> str:
         return "one side of the link does not exist yet (has the vpn stack been applied?)"
     if "pre-shared" in words or "authentication" in words or "psk" in words:
         return "the pre-shared keys differ: both sides must use the same TF_VAR_ipsec_psk"
-    if "proposal" in words or "negotiation" in words or "ike" in words and "not_established" in words:
-        return "IKE/IPsec parameters disagree (version, encryption, integrity, DH group)"
     if "selector" in words:
         return "traffic selectors are not mirrored (GCP local = Alibaba remote_subnet and vice versa)"
+    if "proposal" in words or "negotiation" in words or "ike" in words and "not_established" in words:
+        return "IKE/IPsec parameters disagree (version, encryption, integrity, DH group)"
     if "no incoming packets" in words or "peer" in words:
         return "a peer IP is wrong or unreachable (customer gateway IP vs GCP address, tunnel peer_ip vs Alibaba gateway IP)"
     if not link.routes_published:

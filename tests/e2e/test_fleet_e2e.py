@@ -3,10 +3,11 @@ verify passes; a broken link fails verify; destroy removes everything."""
 
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.e2e
 

@@ -137,3 +137,14 @@ def test_error_summary_names_address_and_message():
     stderr = ("\n│ Error: Cannot destroy cluster because deletion_protection is set to true.\n│ \n"
               "│   with google_container_cluster.gke_consumer,\n│   on cdk.tf.json line 42:\n")
     assert error_summary("", stderr).startswith("google_container_cluster.gke_consumer: Cannot destroy cluster")
+
+
+@pytest.mark.parametrize("gcp_words,cause", [
+    ("Negotiation failure with peer. Traffic selector mismatch.", "traffic selectors are not mirrored"),
+    ("Negotiation failure with peer. Proposal mismatch.", "IKE/IPsec parameters disagree"),
+    ("Authentication failure. Check pre-shared key.", "pre-shared keys differ"),
+    ("No incoming packets from peer.", "peer IP"),
+])
+def test_likely_cause_from_the_clouds_words(gcp_words, cause):
+    link = LinkState(alibaba="ipsec_sa_not_established", gcp={"t": gcp_words})
+    assert cause in likely_cause(link)
