@@ -48,10 +48,16 @@ def cli(ctx: click.Context, state_dir: Path) -> None:
     """crosscloud joins an Alibaba Cloud ASK cluster and a Google GKE cluster into one ACK One
     fleet over an IPsec VPN, from one topology file.
 
+    Everything runs against the sandbox (a local twin of both clouds) unless a
+    command is given --target clouds.
+
     \b
     Start here:
       crosscloud validate -c examples/seed.yaml    check the topology
       crosscloud synth -c examples/seed.yaml       write the Terraform to cdktf.out/
+      crosscloud deploy -c examples/seed.yaml      stacks, VPN wait, ACK One phase
+      crosscloud verify -c examples/seed.yaml      end-to-end checks
+      crosscloud destroy -c examples/seed.yaml     tear it all down
       eval "$(crosscloud sandbox env)"             point plain terraform at the sandbox
     """
     ctx.ensure_object(dict)

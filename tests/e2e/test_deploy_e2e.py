@@ -9,6 +9,12 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 
+def test_plan_before_anything_exists(crosscloud, seed_config):
+    plan = crosscloud.json("plan", "-c", seed_config)["stacks"]
+    assert plan["network"]["planned"] and "alicloud_vpc.vpc" in plan["network"]["add"]
+    assert plan["vpn"] == {"planned": False, "reason": "needs network applied first (its outputs feed this stack)"}
+
+
 def test_deploy_status_noop_destroy(crosscloud, seed_config):
     out = crosscloud.run("deploy", "-c", seed_config)
     assert "target     sandbox" in out.stderr
@@ -22,6 +28,9 @@ def test_deploy_status_noop_destroy(crosscloud, seed_config):
     assert {r["dest"] for r in st["routes"]} == {"10.146.0.0/20", "10.40.0.0/14", "10.44.0.0/20"}
     assert all(r["published"] for r in st["routes"])
     assert st["clusters"]["ask-provider"]["id"] and st["fleet"]["members"]
+
+    plan = crosscloud.json("plan", "-c", seed_config)["stacks"]
+    assert all(p["planned"] and not any(p[k] for k in ("add", "change", "replace", "destroy")) for p in plan.values()), plan
 
     again = crosscloud.run("deploy", "-c", seed_config, "--json")
     assert json.loads(again.stdout)["changed"] == []
