@@ -110,6 +110,26 @@ def apply_manifests(ctx: FleetContext, registered: dict[str, str]) -> None:
         report.event("fleet", "ready", f"{ns}/{service.name}: {service.provider} -> {', '.join(service.consumers)}")
 
 
+def deployed_ids(state_dir: Path, topology) -> ClusterIds:
+    """The cluster ids a deploy recorded in this state dir (local state outputs and fleet.json);
+    whatever is missing stays missing, and rendering names it."""
+    from ..runner.deploy import Workspace
+
+    ws = Workspace(state_dir)
+
+    def outputs(stack: str) -> dict:
+        path = ws.stack_dir(stack) / f"terraform.{stack}.tfstate"
+        if not path.exists():
+            return {}
+        return {k: v.get("value") for k, v in json.loads(path.read_text()).get("outputs", {}).items()}
+
+    ids = outputs("clusters").get("cluster_ids") or {}
+    recorded = state_dir / "fleet.json"
+    registered = json.loads(recorded.read_text()).get("registered", {}) if recorded.exists() else {}
+    clusters = {c.name: ids[c.name] for c in topology.clusters_of("ask") if ids.get(c.name)}
+    return ClusterIds(clusters={**clusters, **registered}, fleet=outputs("fleet").get("fleet_id"))
+
+
 def record(state_dir: Path, registered: dict[str, str], hub: str) -> None:
     (state_dir / "fleet.json").write_text(json.dumps({"hub": hub, "registered": registered}, indent=2, sort_keys=True))
 

@@ -100,3 +100,36 @@ def test_synth_of_invalid_topology_writes_nothing(tmp_path, seed_data):
     bad.write_text(yaml.safe_dump(seed_data))
     result = CliRunner().invoke(cli, ["synth", "-c", str(bad), "-o", str(tmp_path / "out")])
     assert result.exit_code == 1 and not (tmp_path / "out").exists()
+
+
+def test_cdktf_entry_point_builds_the_same_stacks(tmp_path):
+    """`cdktf synth` runs main.py with CDKTF_OUTDIR set; it must build what `crosscloud synth` builds."""
+    import os
+
+    env = dict(os.environ, CDKTF_OUTDIR=str(tmp_path / "cdktf"), CROSSCLOUD_CONFIG=str(EXAMPLES / "single.yaml"))
+    subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=env, check=True, capture_output=True)
+    assert run("synth", "-c", str(EXAMPLES / "single.yaml"), "-o", str(tmp_path / "ours")).exit_code == 0
+    for stack in ("network", "vpn", "clusters", "fleet"):
+        cdktf_doc = json.loads((tmp_path / "cdktf" / "stacks" / stack / "cdk.tf.json").read_text())
+        ours = json.loads((tmp_path / "ours" / "stacks" / stack / "cdk.tf.json").read_text())
+        assert cdktf_doc == ours, stack
+
+
+def test_light_commands_never_load_cdktf(tmp_path):
+    """diff, sandbox ls and status (nothing deployed) stay light: no CDKTF, no google package."""
+    from crosscloud.config import load_topology
+    from crosscloud.synth import synth as run_synth
+
+    out = run_synth(load_topology(EXAMPLES / "single.yaml"), tmp_path / "out").outdir
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from crosscloud.cli.main import cli\n"
+        f"for args in (['diff', {str(out)!r}, {str(out)!r}], ['--state-dir', {str(tmp_path / 'st')!r}, 'sandbox', 'ls'],\n"
+        f"             ['--state-dir', {str(tmp_path / 'st')!r}, 'status', '-c', {str(EXAMPLES / 'single.yaml')!r}, '--json']):\n"
+        "    r = CliRunner().invoke(cli, args); assert r.exit_code == 0, (args, r.output)\n"
+        "print([m for m in sys.modules if m.startswith(('cdktf', 'jsii', 'constructs'))])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -41,6 +41,12 @@ def test_deploy_verify_destroy(crosscloud, example):
     st = crosscloud.json("status", "-c", config)
     assert len(st["fleet"]["members"]) == 2 and st["fleet"]["registered"]["gke-consumer"]
 
+    # the manifests for review carry the deployment's real ids
+    review = crosscloud.state_dir.parent / "review"
+    crosscloud.run("manifests", "-c", config, "-o", str(review))
+    policy = (review / "hub" / "provider-ns" / "service1" / "service-policy.yaml").read_text()
+    assert st["fleet"]["registered"]["gke-consumer"] in policy and st["clusters"]["ask-provider"]["id"] in policy
+
     crosscloud.run("destroy", "-c", config)
     assert crosscloud.store_objects() == []
     assert kube_objects(crosscloud) == 0
