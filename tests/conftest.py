@@ -1,15 +1,12 @@
 import copy
 import os
-from pathlib import Path
 
 import pytest
 import yaml
+from support import EXAMPLES
 
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 os.environ.setdefault("CHECKPOINT_DISABLE", "1")
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import yaml
 from click.testing import CliRunner
 
 from crosscloud.cli.main import cli
-from conftest import EXAMPLES, ROOT
+from support import EXAMPLES, ROOT
 
 
 def run(*args, **kw):

@@ -25,7 +25,7 @@ def test_seed_example_is_valid(seed_data):
 
 @pytest.mark.parametrize("example", ["seed", "single"])
 def test_examples_load(example):
-    from conftest import EXAMPLES
+    from support import EXAMPLES
 
     t = load_topology(EXAMPLES / f"{example}.yaml")
     assert t.vpn.mode == ("dual" if example == "seed" else "single")

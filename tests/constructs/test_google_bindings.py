@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, ROOT
+from support import EXAMPLES, ROOT
 
 SCRIPT = ROOT / "scripts" / "generate_google_l1.py"
 GOOGLE_DIR = ROOT / "crosscloud" / "constructs" / "google"

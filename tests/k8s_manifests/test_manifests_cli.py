@@ -7,7 +7,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from conftest import EXAMPLES
+from support import EXAMPLES
 from crosscloud.cli.manifests_cmd import manifests
 from crosscloud.config import load_topology
 from crosscloud.k8s_manifests import ManifestError, render, write_manifests

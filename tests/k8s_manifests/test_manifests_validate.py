@@ -5,7 +5,7 @@ import copy
 
 import pytest
 
-from conftest import EXAMPLES
+from support import EXAMPLES
 from crosscloud.config import load_topology
 from crosscloud.k8s_manifests import ClusterIds, render, validate, validate_document, validate_files
 from crosscloud.k8s_manifests.validate import known_kinds
