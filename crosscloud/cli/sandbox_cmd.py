@@ -36,10 +36,12 @@ def env(ctx: click.Context, state_dir: Path | None) -> None:
 
 @sandbox.command("ls")
 @_STATE_DIR
-@click.option("--json", "as_json", is_flag=True, help="A JSON list of {type, id, name, status, cloud, detail}.")
+@click.option("--json", "as_json", is_flag=True,
+              help="A JSON list of {type, id, name, status, cloud, detail} (cloud objects only).")
 @click.pass_context
 def ls(ctx: click.Context, state_dir: Path | None, as_json: bool) -> None:
-    """List the objects in the sandbox clouds (type, id, name, status). Never shows secrets."""
+    """List the objects in the sandbox clouds (type, id, name, status) and count the Kubernetes
+    objects their clusters hold. Never shows secrets."""
     from crosscloud.sandbox.sandbox import objects_listing
 
     click.echo(objects_listing(_sandbox_dir(ctx, state_dir), as_json=as_json), nl=False)
@@ -49,7 +51,8 @@ def ls(ctx: click.Context, state_dir: Path | None, as_json: bool) -> None:
 @_STATE_DIR
 @click.pass_context
 def reset(ctx: click.Context, state_dir: Path | None) -> None:
-    """Empty both sandbox clouds (Terraform state elsewhere is not touched)."""
+    """Empty both sandbox clouds and their clusters' Kubernetes objects (Terraform state elsewhere
+    is not touched)."""
     from crosscloud.sandbox.sandbox import reset_sandbox
 
     click.echo(reset_sandbox(_sandbox_dir(ctx, state_dir)), nl=False)

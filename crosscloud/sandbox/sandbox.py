@@ -3,6 +3,7 @@
 Layout of ``Sandbox(dir)`` after :meth:`Sandbox.ensure`::
 
     cloud.db          the cloud state (CloudStore), shared by providers and emulated APIs
+    kube.db           the Kubernetes objects of the sandbox clusters (KubeStore); made by the API server
     psk               the IPsec pre-shared key of this sandbox (mode 0600)
     terraformrc       Terraform CLI config: filesystem mirror + direct-exclude
     provider.env      which Python runs the providers and where the crosscloud code is
@@ -27,7 +28,7 @@ import shlex
 import string
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .store import CloudStore
 
@@ -60,6 +61,12 @@ export CROSSCLOUD_TF_CWD CROSSCLOUD_SANDBOX_DIR HOME CHECKPOINT_DISABLE PYTHONPA
 cd "$sandbox" || exit 1
 exec "$CROSSCLOUD_PYTHON" -P -m crosscloud.sandbox.provider "$name"
 """
+
+
+class ResetCounts(NamedTuple):
+    """What :meth:`Sandbox.reset` removed."""
+    cloud_objects: int
+    kubernetes_objects: int
 
 
 def _pycache_dir() -> Path:
@@ -98,6 +105,10 @@ class Sandbox:
     @property
     def db_path(self) -> Path:
         return self.dir / "cloud.db"
+
+    @property
+    def kube_db_path(self) -> Path:
+        return self.dir / "kube.db"
 
     @property
     def mirror(self) -> Path:
@@ -241,9 +252,26 @@ class Sandbox:
         attrs = self.store.get(type_name, id_)
         return redact(attrs) if attrs is not None else None
 
-    def reset(self) -> int:
-        """Empty the cloud (every object and counter); returns how many objects were removed."""
-        return self.store.reset()
+    def kubernetes_objects(self) -> int:
+        """How many Kubernetes objects the sandbox clusters hold (0 if no API server ever ran)."""
+        if not self.kube_db_path.exists():
+            return 0
+        from .kube.storage import KubeStore  # noqa: PLC0415
+
+        return KubeStore(self.kube_db_path).count()
+
+    def reset(self) -> ResetCounts:
+        """Empty both clouds: every cloud object and counter (cloud.db), and the Kubernetes
+        emulation's state (kube.db: every object of every cluster, registered-cluster agents,
+        cluster-IP counters). Returns how many cloud and Kubernetes objects were removed.
+        Terraform state elsewhere is not touched, nor the PSK, mirror or service ports."""
+        cloud = self.store.reset() if self.db_path.exists() else 0
+        kube = 0
+        if self.kube_db_path.exists():
+            from .kube.storage import KubeStore  # noqa: PLC0415
+
+            kube = KubeStore(self.kube_db_path).reset()
+        return ResetCounts(cloud, kube)
 
 
 def _detail(type_name: str, attrs: dict) -> str:
@@ -272,18 +300,24 @@ def objects_listing(sandbox_dir: Path | str, as_json: bool = False) -> str:
     """The sandbox's objects as a table (type, id, name, status) or as JSON; never secrets."""
     sb = Sandbox(sandbox_dir)
     objs = sb.objects() if sb.db_path.exists() else []
-    if as_json:
+    if as_json:  # a list of cloud objects only; the Kubernetes count is in the text form
         return json.dumps(objs, indent=2) + "\n"
+    kube = f"The sandbox clusters hold {_plural(sb.kubernetes_objects(), 'Kubernetes object')}.\n"
     if not objs:
-        return f"The sandbox at {sb.dir} holds no objects.\n"
+        return f"The sandbox at {sb.dir} holds no objects.\n" + kube
     rows = [("TYPE", "ID", "NAME", "STATUS")] + [
         (o["type"], o["id"], o["name"] or "-", o["status"] or "-") for o in objs]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     return "".join(
-        f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}\n" for r in rows)
+        f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}\n" for r in rows) + kube
 
 
 def reset_sandbox(sandbox_dir: Path | str) -> str:
     sb = Sandbox(sandbox_dir)
-    n = sb.reset() if sb.db_path.exists() else 0
-    return f"Removed {n} object{'s' if n != 1 else ''} from the sandbox at {sb.dir}.\n"
+    n = sb.reset()
+    return (f"Removed {_plural(n.cloud_objects, 'object')} from the sandbox at {sb.dir}, "
+            f"and {_plural(n.kubernetes_objects, 'Kubernetes object')} from its clusters.\n")
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"

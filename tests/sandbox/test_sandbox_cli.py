@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from crosscloud.cli.sandbox_cmd import sandbox as sandbox_group
+from crosscloud.sandbox.kube.storage import KubeStore
 from crosscloud.sandbox.sandbox import LAUNCHER, Sandbox
 
 
@@ -106,19 +107,33 @@ def _seed(sb: Sandbox) -> None:
                   "peer_ip": "203.0.113.9", "target_vpn_gateway": "gw"}, name="t")
 
 
+def _seed_kube(sb: Sandbox) -> KubeStore:
+    kube = KubeStore(sb.kube_db_path)
+    for name in ("provider-ns", "consumer-ns"):
+        kube.put("c-ask", "", "namespaces", "", name, {"apiVersion": "v1", "kind": "Namespace",
+                                                      "metadata": {"name": name}}, expect_rv="")
+    kube.set_agent("c-registered", "c-gke", "private")
+    assert kube.next_number("ip:c-ask:services") == 1
+    return kube
+
+
 def test_ls_and_reset(tmp_path):
     runner = CliRunner()
     state = tmp_path / "state"
     base = ["--state-dir", str(state), "sandbox"]
     res = runner.invoke(cli, base + ["ls"])
     assert res.exit_code == 0 and "holds no objects" in res.output
+    assert "The sandbox clusters hold 0 Kubernetes objects." in res.output
     assert json.loads(runner.invoke(cli, base + ["ls", "--json"]).output) == []
+    assert not (state / "sandbox" / "kube.db").exists()  # ls creates nothing
 
     sb = Sandbox(state / "sandbox").ensure()
     _seed(sb)
+    kube = _seed_kube(sb)
     res = runner.invoke(cli, base + ["ls"])
     assert res.exit_code == 0
-    header, *rows = res.output.splitlines()
+    header, *rows, count = res.output.splitlines()
+    assert count == "The sandbox clusters hold 2 Kubernetes objects."
     assert header.split() == ["TYPE", "ID", "NAME", "STATUS"]
     assert any(r.split()[:4] == ["alicloud_vpn_connection", "vco-abcdefghijklmnopq", "to-gcp",
                                  "ike_sa_not_established"] for r in rows)
@@ -132,10 +147,43 @@ def test_ls_and_reset(tmp_path):
     assert sb.psk not in res.output and "other-secret" not in res.output
     assert sb.describe("alicloud_vpn_connection", "vco-abcdefghijklmnopq")["ike_config"][0]["psk"] == "(sensitive)"
 
+    assert sb.kubernetes_objects() == 2
+    rv_before = kube.current_rv()
+
     res = runner.invoke(cli, base + ["reset"])
-    assert res.exit_code == 0 and "Removed 2 objects" in res.output
+    assert res.exit_code == 0
+    assert res.output == (f"Removed 2 objects from the sandbox at {sb.dir}, "
+                          "and 2 Kubernetes objects from its clusters.\n")
     assert sb.store.list() == []
-    assert "Removed 0 objects" in runner.invoke(cli, base + ["reset"]).output
+    assert kube.count() == 0 and sb.kubernetes_objects() == 0
+    assert kube.list("c-ask", "", "namespaces") == [] and kube.agents() == {}
+    assert kube.next_number("ip:c-ask:services") == 1            # allocations start over
+    assert runner.invoke(cli, base + ["ls"]).output.splitlines()[-1] == \
+        "The sandbox clusters hold 0 Kubernetes objects."
+    assert runner.invoke(cli, base + ["reset"]).output == (
+        f"Removed 0 objects from the sandbox at {sb.dir}, and 0 Kubernetes objects from its clusters.\n")
+    assert kube.current_rv() > rv_before                           # resourceVersions stay monotonic
+
+
+def test_reset_tells_watchers_what_was_deleted(tmp_path):
+    """An API server still serving kube.db sees the reset as deletions, not as a silent gap."""
+    sb = Sandbox(tmp_path / "sb").ensure()
+    kube = _seed_kube(sb)
+    since = kube.current_rv()
+    assert sb.reset() == (0, 2)
+    events, covered = kube.events_since("c-ask", "", "namespaces", since)
+    assert covered
+    assert [(t, o["metadata"]["name"]) for _, t, o in events] == [("DELETED", "provider-ns"),
+                                                                  ("DELETED", "consumer-ns")]
+    assert all(int(o["metadata"]["resourceVersion"]) == rv and rv > since for rv, _, o in events)
+    # a watch from before the reset's own events has nothing older left to replay
+    assert kube.events_since("c-ask", "", "namespaces", 1)[1] is False
+
+
+def test_reset_of_a_missing_sandbox_creates_nothing(tmp_path):
+    sb = Sandbox(tmp_path / "absent")
+    assert sb.reset() == (0, 0)
+    assert not sb.dir.exists()
 
 
 @pytest.mark.parametrize("args", [["sandbox", "--help"], ["sandbox", "ls", "--help"]])

@@ -203,6 +203,34 @@ class KubeStore:
         if rv % 500 == 0:
             db.execute("DELETE FROM events WHERE rv <= ?", (rv - EVENTS_KEPT,))
 
+    def count(self) -> int:
+        """How many objects all clusters hold together."""
+        with self._tx(write=False) as db:
+            return db.execute("SELECT count(*) FROM objects").fetchone()[0]
+
+    def reset(self) -> int:
+        """Empty every cluster: objects, registered-cluster agents and allocation counters (cluster
+        IPs); returns how many objects were removed.
+
+        The watch history is replaced by one DELETED event per removed object, and the
+        resourceVersion counter keeps counting, so an API server still serving this file tells its
+        watchers about the deletions instead of leaving them with stale objects.
+        """
+        with self._tx() as db:
+            rows = db.execute("SELECT cluster, grp, resource, namespace, name, body FROM objects "
+                              "ORDER BY rv").fetchall()
+            db.execute("DELETE FROM objects")
+            db.execute("DELETE FROM events")
+            db.execute("DELETE FROM agents")
+            db.execute("DELETE FROM counters WHERE name != 'rv'")
+            for cluster, grp, resource, namespace, name, text in rows:
+                body = json.loads(text)
+                rv = self._next(db, "rv")
+                body.setdefault("metadata", {})["resourceVersion"] = str(rv)
+                self._event(db, rv, cluster, grp, resource, namespace, name, "DELETED",
+                            json.dumps(body, sort_keys=True))
+        return len(rows)
+
     def cluster_keys(self) -> set[str]:
         with self._tx(write=False) as db:
             return {r[0] for r in db.execute("SELECT DISTINCT cluster FROM objects")}
