@@ -1,5 +1,5 @@
-"""The `manifests` command through click's CliRunner (registered in a test group here; its entry
-in crosscloud.cli.main is added separately)."""
+"""The `manifests` command through click's CliRunner, with an empty state dir of its own (so no
+deployment supplies cluster ids unless a test passes --ids)."""
 
 import json
 
@@ -17,8 +17,12 @@ SEED = str(EXAMPLES / "seed.yaml")
 
 
 @pytest.fixture
-def cli():
-    group = click.Group()
+def cli(tmp_path):
+    @click.group()
+    @click.pass_context
+    def group(ctx):
+        ctx.obj = {"state_dir": tmp_path / "empty-state"}
+
     group.add_command(manifests)
     return group
 
