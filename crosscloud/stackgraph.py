@@ -7,7 +7,8 @@ STACK_DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "network": (),
     "vpn": ("network",),
     "clusters": ("network",),
-    "fleet": ("clusters",),
+    "fleet": ("network",),
+    "members": ("clusters", "fleet"),
 }
 STACK_ORDER = list(STACK_DEPENDENCIES)
 PSK_VARIABLE = "ipsec_psk"  # set it with TF_VAR_ipsec_psk or a Terraform Cloud workspace variable

@@ -3,7 +3,8 @@
 network  — both VPCs and subnets (fast; everything else needs them)
 vpn      — both sides of the IPsec link and its routes (each side needs the other's public IP)
 clusters — ASK and GKE; needs only the networks, so it runs beside `vpn`, not after it
-fleet    — the ACK One hub and the Alibaba members (needs the clusters)
+fleet    — the ACK One hub; needs only the network, so it too runs beside the clusters
+members  — the Alibaba clusters' fleet memberships (needs clusters and fleet)
 
 Stack names and construct ids are Terraform addresses and state keys: keep them stable.
 """
@@ -14,7 +15,7 @@ from .cdk import App, CloudBackend, Construct, LocalBackend, NamedCloudWorkspace
 from .config import Topology
 from .constructs.alicloud import AlicloudProvider
 from .constructs.clusters import AskCluster, GkeCluster
-from .constructs.fleet import AckOneFleet
+from .constructs.fleet import AckOneFleet, FleetMembers
 from .constructs.google import bindings
 from .constructs.ipsec import IpsecLink
 from .constructs.network import AlibabaNetwork, GcpNetwork
@@ -81,11 +82,13 @@ def build_stacks(app: App, topology: Topology) -> dict[str, TerraformStack]:
         name: b.credential.kube_config for name, b in built.items() if isinstance(b, AskCluster)})
 
     fleet = CrosscloudStack(app, "fleet", t, google=False)
-    asks = [(name, b) for name, b in built.items() if isinstance(b, AskCluster)]
-    hub = AckOneFleet(fleet, "ackone", t, alibaba_net, asks)
+    hub = AckOneFleet(fleet, "ackone", t, alibaba_net)
     TerraformOutput(fleet, "fleet_id", value=hub.hub.id)
 
-    stacks = {"network": network, "vpn": vpn, "clusters": clusters, "fleet": fleet}
+    members = CrosscloudStack(app, "members", t, google=False)
+    FleetMembers(members, "ackone", hub, [(name, b) for name, b in built.items() if isinstance(b, AskCluster)])
+
+    stacks = {"network": network, "vpn": vpn, "clusters": clusters, "fleet": fleet, "members": members}
     for name, deps in STACK_DEPENDENCIES.items():
         for dep in deps:
             stacks[name].add_dependency(stacks[dep])

@@ -19,8 +19,8 @@ from .run_options import fail, make_runner, target_option
 @click.pass_context
 def deploy(ctx: click.Context, config_path: Path, target: str, link_timeout: float, skip_fleet_phase: bool,
            as_json: bool) -> None:
-    """Synthesize and apply every stack in dependency order (network, then vpn beside clusters,
-    then fleet), independent stacks concurrently; wait until the IPsec link is up on both sides
+    """Synthesize and apply every stack in dependency order (network; then vpn, clusters and the
+    fleet hub side by side; then the fleet members), independent stacks concurrently; wait until the IPsec link is up on both sides
     and every policy route is published; then the ACK One phase: register GKE in the fleet, apply
     the multi-cluster manifests with the real cluster ids, wait until the consumer has amcs-<svc>.
 

@@ -14,7 +14,7 @@ from .run_options import fail, make_runner, target_option
 @click.pass_context
 def destroy(ctx: click.Context, config_path: Path, target: str) -> None:
     """Remove the ACK One registration and manifests, then destroy every stack in reverse
-    dependency order (fleet, clusters, vpn, network)."""
+    dependency order (members; fleet, clusters, vpn; network)."""
     from ..fleet import fleet_teardown_step, sandbox_settle_step
     from ..fleet.alibaba_api import AlibabaApiError
     from ..runner.deploy import destroy as run_destroy

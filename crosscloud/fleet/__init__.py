@@ -2,7 +2,7 @@
 manifests), through the official Alibaba Cloud SDKs and the `kubernetes` client."""
 
 FLEET_STEP = "ackone"
-FLEET_STEP_NEEDS = ("vpn-link", "fleet", "clusters")
+FLEET_STEP_NEEDS = ("vpn-link", "members")
 
 
 def fleet_phase_step(runner) -> None:

@@ -44,7 +44,8 @@ def collect_status(runner: Runner) -> dict:
                                           "endpoint": (outputs.get("gke_endpoints") or {}).get(c.name)}
     if applied["fleet"]:
         status["fleet"]["id"] = runner.outputs("fleet").get("fleet_id")
-        state = runner.terraform("fleet").json("show", "-json")
+    if applied["members"]:
+        state = runner.terraform("members").json("show", "-json")
         members = {r["values"]["sub_cluster_id"] for r in state_resources(state)
                    if r["type"] == "alicloud_ack_one_membership_attachment"}
         # Registered (GKE) members join outside Terraform, in the fleet phase, which records them.

@@ -129,8 +129,12 @@ def test_fleet_with_ask_membership(example):
     _, docs = example
     hub = only(docs["fleet"], "alicloud_ack_one_cluster")
     assert hub["argocd_enabled"] is False and hub["profile"] == "Default"
-    member = only(docs["fleet"], "alicloud_ack_one_membership_attachment")
-    assert member["cluster_id"] == "${alicloud_ack_one_cluster.fleet.id}"
+    assert "alicloud_ack_one_membership_attachment" not in docs["fleet"]["resource"]
+    # the hub needs only the network, so it is created beside the clusters, not after them
+    assert set(docs["fleet"]["data"]["terraform_remote_state"]) == {"cross-stack-reference-input-network"}
+    member = only(docs["members"], "alicloud_ack_one_membership_attachment")
+    assert "cross-stack-reference-input-fleet" in member["cluster_id"]
+    assert "cross-stack-reference-input-clusters" in member["sub_cluster_id"]
 
 
 def test_custom_mode_network_and_firewall(example, seed_data):
@@ -156,6 +160,7 @@ def test_outputs_later_phases_need(synthesized):
     assert {"alibaba_vpn_gateway_ips", "gcp_vpn_ip", "alibaba_vpn_connection_id", "gcp_tunnel_ids"} <= set(docs["vpn"]["output"])
     assert {"cluster_ids", "gke_endpoints"} <= set(docs["clusters"]["output"])
     assert "fleet_id" in docs["fleet"]["output"]
+    assert set(docs) == {"network", "vpn", "clusters", "fleet", "members"}
 
 
 def test_provider_constraints(example):

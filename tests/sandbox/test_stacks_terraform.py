@@ -138,6 +138,9 @@ def check_outputs(stacks: Stacks, stack: str, out: dict) -> None:
         assert set(out["ask_kubeconfigs"]) == ask and set(out["gke_endpoints"]) == gke
     elif stack == "fleet":
         assert out["fleet_id"] and store.get("alicloud_ack_one_cluster", out["fleet_id"])
+    elif stack == "members":
+        asks = [c for c in t.clusters if c.kind == "ask"]
+        assert len(store.list("alicloud_ack_one_membership_attachment")) == len(asks)
 
 
 def wait_for_links(sandbox: Sandbox, expected: int, timeout: float = 15) -> list[dict]:
@@ -160,7 +163,7 @@ def test_stacks_apply_replan_link_destroy(tmp_path, example, mode):
 
 def run_all_stacks(stacks: Stacks, mode: str) -> None:
     assert stacks.topology.vpn.mode == mode
-    assert STACK_ORDER == ["network", "vpn", "clusters", "fleet"]
+    assert STACK_ORDER == ["network", "vpn", "clusters", "fleet", "members"]
     applied: list[str] = []
     for stack in STACK_ORDER:
         assert set(STACK_DEPENDENCIES[stack]) <= set(applied)
