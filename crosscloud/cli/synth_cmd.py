@@ -17,7 +17,7 @@ from ._common import config_option, json_option, load_or_exit, print_json
 @click.option("--hcl", is_flag=True, help="Also write stacks/<stack>/cdk.tf (HCL, terraform-fmt clean).")
 @json_option
 def synth(config_path: Path, outdir: Path, hcl: bool, as_json: bool) -> None:
-    """Synthesize the Terraform for every stack (network, vpn, clusters, fleet).
+    """Synthesize the Terraform for every stack (network, vpn, clusters, fleet, members).
 
     The output is deterministic (byte-identical for the same topology) and contains no secrets:
     the IPsec pre-shared key is the sensitive variable `ipsec_psk` (set TF_VAR_ipsec_psk).
