@@ -3,6 +3,10 @@
 deploy: synth (skipped when inputs are unchanged) -> per stack init, plan, apply when the plan
 has changes -> wait until the IPsec link is up on both sides and routes are published.
 Independent stacks run concurrently; Terraform state makes a re-run after a failure converge.
+
+A stack that has no resources yet is planned and applied by one `terraform apply` (nothing to
+refresh, nothing to leave untouched); a stack with resources is planned to a file and exactly that
+plan is applied, or nothing when it has no changes.
 """
 
 from __future__ import annotations
@@ -93,27 +97,66 @@ class Runner:
     target: Target
     report: Reporter
     run_id: str = "adhoc"
+    initialized: set[str] = field(default_factory=set)  # stacks this process has run `init` in
 
     def terraform(self, stack: str) -> Terraform:
         return Terraform(stack, self.ws.stack_dir(stack), self.target.env, self.ws.logdir(self.run_id), self.target.secrets)
 
     def init(self, tf: Terraform) -> None:
+        if tf.stack in self.initialized:  # nothing it installs changes while this process runs
+            return
         tf.run("init", "-input=false")
+        self.initialized.add(tf.stack)
+
+    @property
+    def runs_locally(self) -> bool:
+        """Terraform plans and applies in this process's terraform (not as Terraform Cloud runs)."""
+        return self.topology.backend.type != "cloud"
 
     def apply_stack(self, stack: str) -> bool:
-        """init + plan + apply-if-changed. Returns whether anything changed."""
+        """init + plan + apply-if-changed. Returns whether anything changed.
+
+        With local runs the plan is read from Terraform's -json messages (no `terraform show`).
+        A stack with no resources yet is planned and applied by one `terraform apply`, which
+        reports its plan as soon as it is made: there is no prior state to refresh or to leave
+        untouched, and a separate plan and apply of the saved plan would start Terraform and every
+        provider once more. A stack with resources is planned to a file and exactly that plan is
+        applied, or nothing when it has no changes (not even refreshed state is written).
+        Terraform Cloud runs keep the saved cloud plan, `show -json`, apply sequence."""
         tf = self.terraform(stack)
         self.report.event(stack, "init")
         self.init(tf)
+        if not self.runs_locally:
+            self.report.event(stack, "plan")
+            code = tf.run("plan", "-input=false", "-out=tfplan", "-detailed-exitcode", ok_codes=(0, 2)).returncode
+            if code == 0:
+                self.report.event(stack, "unchanged", "no changes")
+                return False
+            summary = plan_summary(tf.json("show", "-json", "tfplan"))
+            self.report.event(stack, "apply", summary.short())
+            tf.run("apply", "-input=false", "-auto-approve", "tfplan")
+            self.report.event(stack, "applied", summary.short())
+            return True
         self.report.event(stack, "plan")
-        code = tf.run("plan", "-input=false", "-out=tfplan", "-detailed-exitcode", ok_codes=(0, 2)).returncode
-        if code == 0:
-            self.report.event(stack, "unchanged", "no changes")
-            return False
-        summary = plan_summary(tf.json("show", "-json", "tfplan"))
-        self.report.event(stack, "apply", summary.short())
-        tf.run("apply", "-input=false", "-auto-approve", "tfplan")
-        self.report.event(stack, "applied", summary.short())
+        planned = PlanStream()
+        if not self.ws.is_applied(stack):
+            def on_message(msg: dict) -> None:
+                if planned(msg) and not planned.summary.empty:
+                    self.report.event(stack, "apply", planned.summary.short())
+
+            tf.run("apply", "-input=false", "-auto-approve", on_message=on_message)
+            if not planned.changed:
+                self.report.event(stack, "unchanged", "no changes")
+                return False
+        else:
+            code = tf.run("plan", "-input=false", "-out=tfplan", "-detailed-exitcode",
+                          ok_codes=(0, 2), on_message=planned).returncode
+            if code == 0:
+                self.report.event(stack, "unchanged", "no changes")
+                return False
+            self.report.event(stack, "apply", planned.summary.short())
+            tf.run("apply", "-input=false", "-auto-approve", "tfplan")
+        self.report.event(stack, "applied", planned.summary.short())
         return True
 
     def refreshed_state(self, stack: str) -> dict:
@@ -159,6 +202,37 @@ class PlanSummary:
     @property
     def empty(self) -> bool:
         return not any(self.changes.values())
+
+
+class PlanStream:
+    """Reads a plan from Terraform's -json messages (no `terraform show` of a plan file):
+    call it with each message; it returns True on the one that ends the plan."""
+
+    ACTIONS = {"create": "add", "update": "change", "replace": "replace", "delete": "destroy", "remove": "forget"}
+    SKIPPED = ("noop", "read", "move", "import")  # what `show -json` lists as no-op or read
+
+    def __init__(self) -> None:
+        self.summary = PlanSummary()
+        self.outputs_change = False
+
+    @property
+    def changed(self) -> bool:
+        return not self.summary.empty or self.outputs_change
+
+    def __call__(self, msg: dict) -> bool:
+        kind = msg.get("type")
+        if kind == "planned_change":
+            change = msg.get("change") or {}
+            action = change.get("action")
+            if action not in self.SKIPPED:
+                addr = (change.get("resource") or {}).get("addr", "?")
+                self.summary.changes.setdefault(self.ACTIONS.get(action, action), []).append(addr)
+        elif kind == "outputs":  # planned outputs carry an action; applied ones a value instead
+            planned = [o["action"] for o in (msg.get("outputs") or {}).values() if "action" in o]
+            self.outputs_change = self.outputs_change or any(a != "noop" for a in planned)
+        elif kind == "change_summary" and (msg.get("changes") or {}).get("operation") == "plan":
+            return True
+        return False
 
 
 def plan_summary(plan: dict) -> PlanSummary:
@@ -215,6 +289,7 @@ def deploy(runner: Runner, command: str = "deploy", *, link_timeout: float = DEF
         except BaseException as err:
             journal.finish("failed", str(err))
             raise
+        result["changed"].sort(key=lambda s: STACK_ORDER.index(s))
         journal.finish("succeeded", f"changed: {', '.join(result['changed']) or 'nothing'}")
     return result
 

@@ -11,7 +11,7 @@ import subprocess
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 
 class TerraformError(RuntimeError):
@@ -64,31 +64,87 @@ class Terraform:
             text = text.replace(secret, "[redacted]")
         return text
 
-    def run(self, *args: str, check: bool = True, ok_codes: Sequence[int] = (0,)) -> Result:
+    def run(self, *args: str, check: bool = True, ok_codes: Sequence[int] = (0,),
+            on_message: Callable[[dict], None] | None = None) -> Result:
+        """Run terraform; with `on_message`, add -json and call it (in this thread) with every
+        machine-readable UI message as it arrives, secrets scrubbed."""
         command = args[0]
         self.logdir.mkdir(parents=True, exist_ok=True)
         log = self.logdir / f"{self.stack}.log"
-        proc = subprocess.Popen([terraform_binary(), *args, "-no-color"], cwd=self.workdir, env=self.env,
+        argv = [terraform_binary(), *args, *(["-json"] if on_message else []), "-no-color"]
+        proc = subprocess.Popen(argv, cwd=self.workdir, env=self.env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                 start_new_session=True)  # Ctrl-C reaches terraform through us, once
         with _RUNNING_LOCK:
             _RUNNING.add(proc)
         try:
-            out, err = proc.communicate()
+            if on_message is None:
+                out, err = proc.communicate()
+            else:
+                out, err = self._stream(proc, on_message)
         finally:
             with _RUNNING_LOCK:
                 _RUNNING.discard(proc)
         out, err = self.scrub(out), self.scrub(err)
         with log.open("a", encoding="utf-8") as fh:
-            fh.write(f"\n$ terraform {' '.join(args)}  (exit {proc.returncode})\n{out}{err}")
+            shown = " ".join(argv[1:-1])
+            fh.write(f"\n$ terraform {shown}  (exit {proc.returncode})\n{readable(out) if on_message else out}{err}")
         if check and proc.returncode not in ok_codes:
             if proc.returncode in (-signal.SIGINT, 130) or "Interrupt received" in out + err:
                 raise Interrupted(f"stack {self.stack}: terraform {command} was interrupted")
             raise TerraformError(self.stack, command, error_summary(out, err), log)
         return Result(proc.returncode, out)
 
+    def _stream(self, proc: subprocess.Popen, on_message: Callable[[dict], None]) -> tuple[str, str]:
+        errs: list[str] = []
+        reader = threading.Thread(target=lambda: errs.append(proc.stderr.read()), daemon=True)
+        reader.start()
+        lines: list[str] = []
+        failed: BaseException | None = None
+        for line in proc.stdout:  # read to the end even if a callback fails: terraform must not block
+            lines.append(line)
+            if failed is None and line.startswith("{"):
+                try:
+                    msg = json.loads(self.scrub(line))
+                except ValueError:
+                    continue
+                try:
+                    on_message(msg)
+                except Exception as err:  # noqa: BLE001  (re-raised once terraform has exited)
+                    failed = err
+        proc.wait()
+        reader.join()
+        if failed is not None:
+            raise failed
+        return "".join(lines), "".join(errs)
+
     def json(self, *args: str) -> dict:
         return json.loads(self.run(*args).stdout or "{}")
+
+
+def readable(stdout: str) -> str:
+    """-json output as the log shows it: each message's text (diagnostics with their detail)."""
+    out = []
+    for line in stdout.splitlines():
+        try:
+            msg = json.loads(line) if line.startswith("{") else None
+        except ValueError:
+            msg = None
+        if not isinstance(msg, dict) or "@message" not in msg:
+            out.append(line)
+            continue
+        out.append(msg["@message"])
+        diag = msg.get("diagnostic") or {}
+        if diag.get("address"):
+            out.append(f"  with {diag['address']}")
+        if diag.get("detail"):
+            out.extend("  " + d for d in diag["detail"].splitlines())
+        for name, o in (msg.get("outputs") or {}).items() if msg.get("type") == "outputs" else ():
+            if "action" in o:  # planned
+                out.append(f"  {name}: {o['action']}")
+            else:
+                out.append(f"  {name} = {'(sensitive value)' if o.get('sensitive') else json.dumps(o.get('value'))}")
+    return "\n".join(out) + ("\n" if out else "")
 
 
 def error_summary(stdout: str, stderr: str) -> str:
