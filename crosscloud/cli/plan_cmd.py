@@ -26,13 +26,14 @@ def plan(ctx: click.Context, config_path: Path, target: str, as_json: bool, fmt:
     the fleet phase re-runs). Secrets are masked; the output is the same for the same plan."""
     from ..planreview import render
     from ..planreview.collect import review
+    from ..planreview.tfc import TfcError
     from ..runner.terraform import TerraformError
 
     fmt = "json" if as_json else fmt
     runner = make_runner(ctx, config_path, target, quiet=fmt != "text")
     try:
         result = review(runner)
-    except TerraformError as err:
+    except (TerraformError, TfcError) as err:
         fail(str(err))
     out = {"text": render.text, "markdown": render.markdown, "json": render.as_json}[fmt](result)
     click.echo(out, nl=False)

@@ -40,7 +40,9 @@ def plan_jsons(runner: Runner) -> dict[str, dict | str]:
     out: dict[str, dict | str] = {}
     ready = []
     for stack in STACK_ORDER:
-        missing = [d for d in STACK_DEPENDENCIES[stack] if not ws.is_applied(d)]
+        # with Terraform Cloud the state is remote: every workspace is asked (an upstream one
+        # that was never applied makes that plan fail with Terraform's own message)
+        missing = [d for d in STACK_DEPENDENCIES[stack] if not ws.is_applied(d)] if runner.runs_locally else []
         if missing:
             out[stack] = f"needs {', '.join(missing)} applied first (its outputs feed this stack)"
             report.event(stack, "waiting", out[stack])

@@ -114,7 +114,8 @@ def _leaves(before: Any, after: Any, unknown: Any, b_sens: Any, a_sens: Any, pat
     both_dicts = isinstance(before, dict) and isinstance(after, dict)
     both_lists = isinstance(before, list) and isinstance(after, list) and len(before) == len(after)
     if (both_dicts or both_lists) and b_sens is not True and a_sens is not True:
-        keys = sorted(set(before) | set(after)) if both_dicts else range(len(after))
+        extra = set(unknown) if both_dicts and isinstance(unknown, dict) else set()  # unknown, absent from after
+        keys = sorted(set(before) | set(after) | extra) if both_dicts else range(len(after))
         for k in keys:
             b = before.get(k) if both_dicts else before[k]
             a = after.get(k) if both_dicts else after[k]
