@@ -111,3 +111,19 @@ class Topology(_Model):
 
     def cluster(self, name: str) -> Cluster:
         return next(c for c in self.clusters if c.name == name)
+
+    def gke_ranges(self, cluster: Cluster) -> tuple[str | None, str | None, str | None]:
+        """(subnet, pods, services) of a GKE cluster: its own, or for the first GKE cluster the
+        gcp.* ranges where it sets none."""
+        first = next((c for c in self.clusters if c.kind == "gke"), None) is cluster
+        own = (cluster.subnet_cidr, cluster.pods_cidr, cluster.services_cidr)
+        if not first:
+            return own
+        return tuple(o or g for o, g in zip(own, (self.gcp.subnet_cidr, self.gcp.pods_cidr, self.gcp.services_cidr)))
+
+    def gcp_ranges(self) -> list[str]:
+        """Every GCP range the VPN carries (subnet, pods, services of each GKE cluster; the gcp.*
+        ranges when there is no GKE cluster), in topology order, without repeats."""
+        gkes = self.clusters_of("gke")
+        triples = [self.gke_ranges(c) for c in gkes] or [(self.gcp.subnet_cidr, self.gcp.pods_cidr, self.gcp.services_cidr)]
+        return list(dict.fromkeys(r for triple in triples for r in triple if r))
