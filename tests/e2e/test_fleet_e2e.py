@@ -62,10 +62,11 @@ def test_two_services_two_consumers(crosscloud):
     code, result = verify(crosscloud, config)
     assert code == 0, result
     probes = {c["name"]: c["detail"] for c in result["checks"] if " reaches " in c["name"]}
-    assert set(probes) == {"gke-consumer reaches amcs-service1.provider-ns.svc.cluster.local",
-                           "ask-edge reaches amcs-service1.provider-ns.svc.cluster.local",
-                           "gke-consumer reaches amcs-orders.shop.svc.cluster.local"}
-    assert "orders-from-ask-edge" in probes["gke-consumer reaches amcs-orders.shop.svc.cluster.local"]
+    # two-services.yaml uses the defaults: MultiClusterService, consumers see the provider's name
+    assert set(probes) == {"gke-consumer reaches service1.provider-ns.svc.cluster.local",
+                           "ask-edge reaches service1.provider-ns.svc.cluster.local",
+                           "gke-consumer reaches orders.shop.svc.cluster.local"}
+    assert "orders-from-ask-edge" in probes["gke-consumer reaches orders.shop.svc.cluster.local"]
     crosscloud.run("destroy", "-c", config)
     assert crosscloud.store_objects() == []
 
