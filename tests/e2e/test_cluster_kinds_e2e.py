@@ -3,10 +3,10 @@ pool or virtual nodes) and for N clusters on both clouds: deploy, verify passes,
 the twin."""
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
+from test_fleet_e2e import kube_objects
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,14 +20,6 @@ def verify(crosscloud, config) -> tuple[int, dict]:
 
 def probes(result) -> dict[str, str]:
     return {c["name"]: c["detail"] for c in result["checks"] if " reaches " in c["name"]}
-
-
-def kube_objects(crosscloud) -> int:
-    db = crosscloud.state_dir / "sandbox" / "kube.db"
-    if not db.exists():
-        return 0
-    with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT count(*) FROM objects").fetchone()[0]
 
 
 def store_types(crosscloud) -> dict[str, int]:

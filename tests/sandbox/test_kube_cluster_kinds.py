@@ -14,6 +14,7 @@ from crosscloud.sandbox.kube.clusters import ASK, NODE_POOL, Directory
 from crosscloud.sandbox.kube.controllers import overrides
 from crosscloud.sandbox.kube.storage import KubeStore
 from crosscloud.sandbox.store import CloudStore
+from test_kube_fleet import wait_for
 
 NODE_VSW, POD_VSW = "vsw-nodes0000000000000", "vsw-pods00000000000000"
 DEPLOYMENT = yaml.safe_load("""
@@ -65,16 +66,6 @@ def test_ack_virtual_nodes_schedule_without_a_node_pool(tmp_path):
                             addons=[{"name": "terway-eniip"}, {"name": "ack-virtual-node"}])
     c = directory_cluster(cloud, tmp_path, cid)
     assert (c.schedulable, c.node_kind) == (True, "virtual")
-
-
-def wait_for(predicate, timeout=8.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not reached in time")
 
 
 def test_ack_pods_wait_for_a_node_pool_then_run_on_pod_vswitch_ips(tmp_path):
