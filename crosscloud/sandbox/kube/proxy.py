@@ -4,7 +4,8 @@
   information" as JSON naming its Deployment, cluster and `ENV_NAME`.
 - A consumer pod (any pod in a namespace that has a fleet-made Service, `amcs-S` or a
   MultiClusterService copy) answers on its web port with what the provider behind that Service
-  answers: across the VPN, so `network_ok()` decides whether it gets through or times out.
+  answers (Deployment `S-consumer` calls S when there are several): across the VPN, so
+  `network_ok()` decides whether it gets through or times out.
 - A Service proxies to the pods its selector picks, or, if fleet-made, to the provider cluster.
 """
 
@@ -48,7 +49,7 @@ class Proxy:
             return 200, self._provider_answer(cluster, deployment, env, path)
         remote = self._fleet_services(co, ns)
         if remote:
-            return self._remote(remote[0], path)
+            return self._remote(_consumed_by(deployment, remote), path)
         return 200, {"pod": name, "namespace": ns, "port": port or None, "path": "/" + path.lstrip("/"),
                      "cluster": cluster.id}
 
@@ -136,6 +137,15 @@ class Proxy:
             "order": {"id": f"order-{digest[:12]}", "item": ["tea", "coffee", "rice", "noodles"][int(digest[12], 16) % 4],
                       "quantity": 1 + int(digest[13], 16) % 5, "amount": round(1 + int(digest[14:18], 16) / 100, 2)},
         }
+
+
+def _consumed_by(deployment: dict | None, services: list[dict]) -> dict:
+    """The fleet-made Service a consumer pod calls: crosscloud names a service's consumer
+    `<svc>-consumer`, so with several services in one namespace `<svc>` / `amcs-<svc>` is its
+    target; otherwise the first (the tutorial has one)."""
+    name = ((deployment or {}).get("metadata") or {}).get("name", "")
+    base = name[:-len("-consumer")] if name.endswith("-consumer") else None
+    return next((s for s in services if s["metadata"]["name"] in (base, f"amcs-{base}")), services[0])
 
 
 def _env(pod_spec: dict) -> dict[str, str]:
