@@ -12,7 +12,7 @@ import click
 COMMANDS = {
     "validate": ("crosscloud.cli.validate_cmd", "validate", "Check a topology file; list every problem at once."),
     "synth": ("crosscloud.cli.synth_cmd", "synth", "Synthesize the Terraform for every stack (JSON, optionally HCL)."),
-    "plan": ("crosscloud.cli.plan_cmd", "plan", "Plan every stack; summarize adds, changes, replacements, destroys."),
+    "plan": ("crosscloud.cli.plan_cmd", "plan", "Plan every stack: changes, drift, consequences; --format markdown for a PR comment."),
     "deploy": ("crosscloud.cli.deploy_cmd", "deploy", "Apply every stack in order; wait for the VPN; resumable."),
     "verify": ("crosscloud.cli.verify_cmd", "verify", "End-to-end checks: VPN, routes, fleet, services, consumer probe."),
     "status": ("crosscloud.cli.status_cmd", "status", "Stacks, VPN link on both sides, routes, clusters, fleet."),
