@@ -19,7 +19,7 @@ class Source:
     note: str = ""
 
     def cite(self) -> str:
-        return f"{self.where}, read {self.read}" + (f"; {self.note}" if self.note else "")
+        return f"{self.where}, read {self.read}" + (", unverified" if "UNVERIFIED" in self.note else "")
 
 
 SOURCES: dict[str, Source] = {
