@@ -341,7 +341,7 @@ def vpn_mode_fits_the_region(t: Topology) -> Iterator[Problem]:
         if regions.dual_tunnel_zone_ok(region, v.zone) is False:
             letters = regions.DUAL_TUNNEL_ONLY_ZONES[region] or ()
             yield Problem(f"alibaba.vswitches[{i}].zone", v.zone, "the VPN gateway's vSwitches must be in zones that carry "
-                                                                  f"dual tunnels: {', '.join(f'{region}-{z}' for z in letters)} "
+                                                                  f"dual tunnels: {', '.join(region + z for z in letters)} "
                                                                   f"{_per('vpn-dual-tunnel')}")
 
 

@@ -105,9 +105,9 @@ def dual_tunnel_only(region: str) -> bool:
 def dual_tunnel_zone_ok(region: str, zone: str) -> bool | None:
     """True/False when the zone list of the region is known, None when it is not."""
     letters = DUAL_TUNNEL_ONLY_ZONES.get(region)
-    if letters is None or not zone.startswith(region + "-"):
+    if letters is None or not zone.startswith(region):  # Alibaba zones: <region><letter>, ap-northeast-1a
         return None
-    return zone[len(region) + 1:] in letters
+    return zone[len(region):] in letters
 
 
 # -------------------------------------------------------------------------------- clusters

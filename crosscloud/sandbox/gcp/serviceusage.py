@@ -3,8 +3,9 @@
 A project the twin has not seen has every API crosscloud needs disabled, as a new GCP project
 does, until a `google_project_service` enables it (or `enable_services` does, as a user would in
 the console). Creating a resource of a disabled API fails with GCP's own 403 text.
-Enabled services are store objects of type ENABLED, id "<project>/<service>", outliving the
-Terraform resource when `disable_on_destroy = false`.
+Enabled services are store counters "gcp-service:<project>/<service>" (1 = enabled), not cloud
+objects: they outlive the Terraform resource when `disable_on_destroy = false` without showing up
+as leftovers, and a sandbox reset makes every project new again.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import Any
 
 from ..store import CloudStore
 
-ENABLED = "_gcp_enabled_service"
 
 # Which API a resource type belongs to, and that API's display name in GCP's error text.
 API_OF_PREFIX = {
@@ -28,17 +28,21 @@ def project_number(project: str) -> str:
     return str(int(hashlib.sha256(project.encode()).hexdigest(), 16) % 10**12).rjust(12, "1")
 
 
+def _key(project: str, service: str) -> str:
+    return f"gcp-service:{project}/{service}"
+
+
 def is_enabled(store: CloudStore, project: str, service: str) -> bool:
-    return store.get(ENABLED, f"{project}/{service}") is not None
+    return store.counter(_key(project, service)) == 1
 
 
 def enable_services(store: CloudStore, project: str, services: list[str] | tuple[str, ...]) -> None:
     for service in services:
-        store.put(ENABLED, f"{project}/{service}", {"project": project, "service": service}, status="ENABLED")
+        store.set_counter(_key(project, service), 1)
 
 
 def disable_service(store: CloudStore, project: str, service: str) -> None:
-    store.delete(ENABLED, f"{project}/{service}")
+    store.set_counter(_key(project, service), 0)
 
 
 def _noun(type_name: str) -> str:
