@@ -6,23 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from crosscloud.sandbox import semantics as sem
-from crosscloud.sandbox import tfschema
 from crosscloud.sandbox.cloud import Cloud, CloudError
 from crosscloud.sandbox.gcp import serviceusage
 from crosscloud.sandbox.gcp.container import region_of
 from crosscloud.sandbox.store import CloudStore
+from crosscloud.sandbox.testing import planned as plan
 
 APIS = ["compute.googleapis.com", "container.googleapis.com"]
 
 
-def plan(cloud: Cloud, type_name: str, **config) -> dict:
-    block = cloud.block(type_name)
-    proposed = tfschema.normalise(block, config)
-    planned = tfschema.plan_new(block, proposed, proposed, sem.GOOGLE_DEFAULTS.get(type_name),
-                                sem.GOOGLE_COMPUTED_BLOCKS.get(type_name, set()))
-    sem.plan_known(type_name, planned)
-    return planned
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from crosscloud.sandbox import tfschema
 from crosscloud.sandbox.cloud import Cloud, CloudError
 from crosscloud.sandbox.gcp import serviceusage
 from crosscloud.sandbox.store import CloudStore
+from crosscloud.sandbox.testing import planned as plan
 from crosscloud.sandbox.tfschema import UNKNOWN
 
 PSK = "s3cretKEY0123456789abcdefABCDEF0"
@@ -280,13 +281,6 @@ def clouds(tmp_path):
             Cloud(store, "google", {"project": "p1", "region": "asia-northeast1"}), store)
 
 
-def plan(cloud: Cloud, type_name: str, **config) -> dict:
-    block = cloud.block(type_name)
-    proposed = tfschema.normalise(block, config)
-    planned = tfschema.plan_new(block, proposed, proposed, sem.GOOGLE_DEFAULTS.get(type_name),
-                                sem.GOOGLE_COMPUTED_BLOCKS.get(type_name, set()))
-    sem.plan_known(type_name, planned)
-    return planned
 
 
 def test_created_objects_have_cloud_formats(clouds):
