@@ -98,6 +98,7 @@ TYPES = [
     "google_compute_route",
     "google_container_cluster",
     "google_container_node_pool",
+    "google_project_service",
     "data.google_client_config",
 ]
 

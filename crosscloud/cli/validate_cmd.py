@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -10,19 +11,34 @@ from ._common import config_option, json_option, load_or_exit, print_json
 @click.command()
 @config_option
 @json_option
-def validate(config_path: Path, as_json: bool) -> None:
-    """Check a topology file: schema, CIDR overlaps, VPN parameters, names, services.
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 if there are any).")
+def validate(config_path: Path, as_json: bool, strict: bool) -> None:
+    """Check a topology file: schema, CIDR ranges and sizes, regions and zones, VPN mode and
+    parameters, names, services.
 
-    Exits 0 with a short summary, or 1 with every problem found, each naming the field, the bad
-    value and what is allowed.
+    Errors are what the clouds refuse outright: exits 1 listing every one, each naming the field,
+    the bad value and what is allowed. Warnings are what depends on the account or on a cloud fact
+    that may have changed (each cites its source and date): printed, exit 0, unless --strict.
     """
+    from ..config.preflight import preflight, warnings
     from ..summary import topology_summary
 
-    summary = topology_summary(load_or_exit(config_path))
+    topology = load_or_exit(config_path)
+    found = warnings(preflight(topology))
+    failed = strict and bool(found)
     if as_json:
-        print_json({"valid": True, **summary})
+        print_json({"valid": not failed, "strict": strict, "warnings": [w.as_dict() for w in found],
+                    **({} if failed else topology_summary(topology))})
+        if failed:
+            sys.exit(1)
         return
-    click.secho(f"{config_path}: valid", fg="green")
+    if failed:
+        click.secho(f"{config_path}: {len(found)} problem(s) (warnings, --strict):", fg="red", err=True)
+        for w in found:
+            click.echo(f"  - {w}", err=True)
+        sys.exit(1)
+    summary = topology_summary(topology)
+    click.secho(f"{config_path}: valid" + (f", {len(found)} warning(s)" if found else ""), fg="green")
     click.echo(f"  name      {summary['name']}")
     click.echo(f"  alibaba   {summary['alibaba']}")
     click.echo(f"  gcp       {summary['gcp']}")
@@ -31,3 +47,5 @@ def validate(config_path: Path, as_json: bool) -> None:
         click.echo(f"  cluster   {c}")
     for s in summary["services"]:
         click.echo(f"  service   {s}")
+    for w in found:
+        click.secho(f"  warning   {w}", fg="yellow")

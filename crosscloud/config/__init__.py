@@ -9,7 +9,7 @@ import yaml
 from pydantic import ValidationError
 
 from .model import Topology
-from .preflight import Problem, preflight
+from .preflight import Problem, errors, preflight
 
 __all__ = ["ConfigError", "Problem", "Topology", "load_topology", "parse_topology"]
 
@@ -57,7 +57,7 @@ def parse_topology(data: Any, source: str = "<topology>") -> Topology:
             else:
                 problems.append(Problem(_path(loc), _value_at(data, loc), e["msg"]))
         raise ConfigError(source, problems) from None
-    problems = preflight(topology)
+    problems = errors(preflight(topology))  # warnings are for `validate` to print
     if problems:
         raise ConfigError(source, problems)
     return topology

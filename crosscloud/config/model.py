@@ -30,6 +30,9 @@ class Gcp(_Model):
     subnet_cidr: str
     pods_cidr: str
     services_cidr: str
+    # The network stack enables the Compute Engine and Kubernetes Engine APIs (off in a new project)
+    # and leaves them on at destroy; false when the project's APIs are managed elsewhere.
+    enable_apis: bool = True
 
     @property
     def gke_location(self) -> str:

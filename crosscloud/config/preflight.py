@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Callable, Iterator
 
+from . import regions
 from .model import Topology
+
+ERROR = "error"  # the cloud refuses it outright
+WARNING = "warning"  # depends on the account, or on a fact that may have changed: printed, exit 0 (unless --strict)
 
 
 @dataclass(frozen=True)
@@ -16,9 +20,22 @@ class Problem:
     path: str  # field path in the topology file, e.g. "alibaba.vswitches[1].cidr"
     value: Any
     message: str  # what is wrong and what is allowed
+    level: str = ERROR
 
     def __str__(self) -> str:
         return f"{self.path}: {self.value!r}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "value": self.value, "message": self.message, "level": self.level}
+
+
+def warning(path: str, value: Any, message: str) -> Problem:
+    return Problem(path, value, message, WARNING)
+
+
+def _per(source: str) -> str:
+    """The source and date of a fact a rule relies on, for rules whose fact may be stale."""
+    return f"(per {regions.SOURCES[source].cite()}; the cloud's console wins if it changed)"
 
 
 # What both ends of a Classic VPN <-> Alibaba VPN link accept (Alibaba's names).
@@ -51,7 +68,16 @@ def rule(fn: Rule) -> Rule:
 
 
 def preflight(topology: Topology) -> list[Problem]:
+    """Every problem, errors and warnings (see `Problem.level`)."""
     return [problem for check in RULES for problem in check(topology)]
+
+
+def errors(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.level == ERROR]
+
+
+def warnings(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.level == WARNING]
 
 
 def _network(value: str | None) -> ipaddress.IPv4Network | None:
@@ -113,8 +139,7 @@ def vswitches_fit_the_vpc(t: Topology) -> Iterator[Problem]:
             continue
         if vpc and not net.subnet_of(vpc):
             yield Problem(path, value, f"outside alibaba.vpc_cidr ({t.alibaba.vpc_cidr}); a vSwitch must lie inside its VPC")
-        if not 16 <= net.prefixlen <= 29:
-            yield Problem(path, value, "vSwitch masks must be /16 to /29")
+        yield from _mask_bounds(path, value, net, "alibaba_vswitch", "vSwitch")
     for (p1, v1, n1), (p2, v2, n2) in combinations(vsw, 2):
         if n1 and n2 and n1.overlaps(n2):
             yield Problem(p2, v2, f"overlaps {p1} ({v1}); vSwitches must not overlap")
@@ -234,3 +259,143 @@ def backend_is_complete(t: Topology) -> Iterator[Problem]:
         for field in ("organization", "workspace_prefix"):
             if not getattr(t.backend, field):
                 yield Problem(f"backend.{field}", None, "required when backend.type is cloud (Terraform Cloud)")
+
+
+# ------------------------------------------------------------------ region and range facts (config/regions.py)
+def _mask_bounds(path: str, value: str, net: ipaddress.IPv4Network, kind: str, what: str) -> Iterator[Problem]:
+    shortest, longest, source = regions.MASK_BOUNDS[kind]
+    if not shortest <= net.prefixlen <= longest:
+        yield Problem(path, value, f"{what} masks must be /{shortest} to /{longest} {_per(source)}")
+
+
+@rule
+def ranges_are_not_special(t: Topology) -> Iterator[Problem]:
+    fields = named_ranges(t) + [(f"alibaba.vswitches[{i}].cidr", v.cidr) for i, v in enumerate(t.alibaba.vswitches)]
+    for path, value in fields:
+        net = _network(value)
+        if net is None or net.prefixlen == 0:
+            continue  # reported by cidrs_are_valid / vpn_destinations_are_routable
+        for special, what in regions.SPECIAL_RANGES.items():
+            if net.overlaps(special):
+                yield Problem(path, value, f"overlaps {special}, {what}, a special-purpose range neither cloud "
+                                           "accepts for a network; use a private range (RFC 1918)")
+
+
+@rule
+def range_sizes_fit_the_clouds(t: Topology) -> Iterator[Problem]:
+    checks = [("alibaba.vpc_cidr", t.alibaba.vpc_cidr, "alibaba_vpc", "Alibaba VPC"),
+              ("gcp.subnet_cidr", t.gcp.subnet_cidr, "gcp_subnet", "GCP subnet primary range"),
+              ("gcp.pods_cidr", t.gcp.pods_cidr, "gcp_secondary", "GCP subnet secondary range"),
+              ("gcp.services_cidr", t.gcp.services_cidr, "gke_services", "GKE services range")]
+    for path, value, kind, what in checks:
+        net = _network(value)
+        if net is not None:
+            yield from _mask_bounds(path, value, net, kind, what)
+    vpc = _network(t.alibaba.vpc_cidr)
+    if vpc is not None and not any(vpc.subnet_of(p) for p in regions.ALIBABA_PRIVATE):
+        yield Problem("alibaba.vpc_cidr", t.alibaba.vpc_cidr, "an ACK/ASK VPC must lie in 10.0.0.0/8, 172.16.0.0/12 or "
+                                                              f"192.168.0.0/16 {_per('ack-network-planning')}")
+
+
+@rule
+def ack_service_cidr_is_allowed(t: Topology) -> Iterator[Problem]:
+    for i, c in enumerate(t.clusters):
+        net = _network(c.service_cidr) if c.cloud == "alibaba" and c.service_cidr else None
+        if net is None:
+            continue
+        path = f"clusters[{i}].service_cidr"
+        if not any(net.subnet_of(p) for p in regions.ALIBABA_PRIVATE):
+            yield Problem(path, c.service_cidr, "an ACK service CIDR must lie in 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16 "
+                                                f"{_per('ack-network-planning')}")
+        yield from _mask_bounds(path, c.service_cidr, net, "ack_service", "ACK service CIDR")
+
+
+@rule
+def gke_pod_range_fits_the_nodes(t: Topology) -> Iterator[Problem]:
+    pods = _network(t.gcp.pods_cidr)
+    if pods is None:
+        return
+    per_node = regions.GKE_POD_PREFIX_PER_NODE
+    capacity = 2 ** (per_node - pods.prefixlen) if pods.prefixlen <= per_node else 0
+    for i, c in enumerate(t.clusters):
+        if c.kind != "gke":
+            continue
+        why = (f"each GKE node takes a /{per_node} of gcp.pods_cidr at the default "
+               f"{regions.GKE_DEFAULT_MAX_PODS_PER_NODE} pods per node, so {t.gcp.pods_cidr} holds {capacity} node(s) "
+               f"{_per('gke-pods-per-node')}")
+        if capacity < c.node_count:
+            yield Problem(f"clusters[{i}].node_count", c.node_count, f"too many nodes for the pod range: {why}")
+        elif capacity < c.node_count + 1:
+            yield warning(f"clusters[{i}].node_count", c.node_count,
+                          f"no room for the surge node a node-pool upgrade adds: {why}")
+
+
+@rule
+def gke_zone_is_in_the_region(t: Topology) -> Iterator[Problem]:
+    g = t.gcp
+    letters = regions.GCP_ZONES.get(g.region)
+    if letters is None:
+        yield warning("gcp.region", g.region, f"not in crosscloud's table of GCP regions {_per('gcp-regions-zones')}; "
+                                              "check that the region exists and offers GKE")
+    if g.zone is None:
+        if letters is not None and "a" not in letters:
+            yield Problem("gcp.zone", None, f"the default GKE zone {g.region}-a does not exist; set gcp.zone to one of "
+                                            f"{', '.join(f'{g.region}-{z}' for z in letters)} {_per('gcp-regions-zones')}")
+        return
+    if not re.fullmatch(re.escape(g.region) + r"-[a-z]", g.zone):
+        yield Problem("gcp.zone", g.zone, f"not a zone of gcp.region {g.region} (expected {g.region}-a, {g.region}-b, …); "
+                                          "the GKE cluster must sit in the subnet's region to use it")
+    elif letters is not None and g.zone[-1] not in letters:
+        yield Problem("gcp.zone", g.zone, f"{g.region} has zones {', '.join(f'{g.region}-{z}' for z in letters)} "
+                                          f"{_per('gcp-regions-zones')}")
+
+
+@rule
+def vpn_mode_fits_the_region(t: Topology) -> Iterator[Problem]:
+    region = t.alibaba.region
+    if t.vpn.mode == "single":
+        if regions.dual_tunnel_only(region):
+            yield Problem("vpn.mode", "single", f"new VPN gateways in {region} are dual-tunnel only: the gateway API refuses "
+                                                "a single vSwitch; set vpn.mode: dual (two vSwitches in dual-tunnel zones) "
+                                                f"or use a region such as {', '.join(regions.SINGLE_TUNNEL_REGIONS)} "
+                                                f"{_per('vpn-dual-tunnel')}")
+        return
+    if not regions.dual_tunnel_only(region):
+        yield warning("vpn.mode", "dual", f"{region} is not in the list of dual-tunnel regions "
+                                          f"{_per('vpn-dual-tunnel')}; there only single-tunnel gateways may be offered")
+        return
+    for i, v in enumerate(t.alibaba.vswitches[:2]):
+        if regions.dual_tunnel_zone_ok(region, v.zone) is False:
+            letters = regions.DUAL_TUNNEL_ONLY_ZONES[region] or ()
+            yield Problem(f"alibaba.vswitches[{i}].zone", v.zone, "the VPN gateway's vSwitches must be in zones that carry "
+                                                                  f"dual tunnels: {', '.join(region + z for z in letters)} "
+                                                                  f"{_per('vpn-dual-tunnel')}")
+
+
+@rule
+def alibaba_clusters_are_offered(t: Topology) -> Iterator[Problem]:
+    region = t.alibaba.region
+    for i, c in enumerate(t.clusters):
+        if c.kind == "ask":
+            yield warning(f"clusters[{i}].kind", "ask", "ASK (ACK Serverless) cluster creation is closed to accounts that "
+                                                        f"never created one, since {regions.ASK_CLOSED_TO_NEW_ACCOUNTS_SINCE}; "
+                                                        "a new account needs ACS or ACK with virtual nodes "
+                                                        f"{_per('ask-new-accounts')}")
+        if c.kind == "acs" and region not in regions.ACS_REGIONS:
+            yield warning(f"clusters[{i}].kind", "acs", f"ACS is not known to be offered in {region} {_per('acs-regions')}")
+    if region not in regions.ACK_ONE_FLEET_REGIONS:
+        yield warning("alibaba.region", region, f"ACK One fleets are not known to be offered in {region} "
+                                                f"{_per('ackone-regions')}; check 'Regions that support ACK One'")
+
+
+@rule
+def vpn_choices_gcp_ignores(t: Topology) -> Iterator[Problem]:
+    fixed = [("vpn.ike_lifetime_seconds", t.vpn.ike_lifetime_seconds, regions.GCP_IKE_LIFETIME_SECONDS),
+             ("vpn.ipsec_lifetime_seconds", t.vpn.ipsec_lifetime_seconds, regions.GCP_IPSEC_LIFETIME_SECONDS)]
+    for path, value, gcp in fixed:
+        if value != gcp:
+            yield warning(path, value, f"GCP Classic VPN uses a fixed {gcp} s and the SA is rekeyed at the shorter of "
+                                       f"the two lifetimes; set {gcp} to match {_per('gcp-classic-vpn-lifetimes')}")
+    yield warning("gcp.services_cidr", t.gcp.services_cidr, "is in the VPN traffic selectors, but GKE ClusterIPs are "
+                                                            "virtual and not reachable over the VPN; reach GKE services "
+                                                            "through an internal load balancer or NodePort")

@@ -10,6 +10,8 @@ from .google import bindings
 # Secondary range names GKE refers to; stable because they are part of the subnet's identity.
 PODS_RANGE = "pods"
 SERVICES_RANGE = "services"
+# APIs a new GCP project has disabled and the GCP resources here need (construct id, service).
+GCP_APIS = (("compute", "compute.googleapis.com"), ("container", "container.googleapis.com"))
 
 
 class AlibabaNetwork(Construct):
@@ -38,15 +40,22 @@ class AlibabaNetwork(Construct):
 
 
 class GcpNetwork(Construct):
-    """A custom-mode VPC, one subnet with the GKE pod and service secondary ranges, and a
-    firewall rule admitting the Alibaba VPC (tcp, udp, icmp) over the VPN."""
+    """The Compute Engine and Kubernetes Engine APIs (unless gcp.enable_apis is false), a custom-mode
+    VPC, one subnet with the GKE pod and service secondary ranges, and a firewall rule admitting
+    the Alibaba VPC (tcp, udp, icmp) over the VPN."""
 
     def __init__(self, scope: Construct, id: str, topology: Topology):
         super().__init__(scope, id)
         g = bindings()
         t = topology
+        # Left enabled at destroy: other workloads in the project may use them, and disabling
+        # fails while any resource of the API remains.
+        self.apis = [g.ProjectService(self, f"api-{key}", service=service, disable_on_destroy=False)
+                     for key, service in GCP_APIS] if t.gcp.enable_apis else []
+        for api, (key, _) in zip(self.apis, GCP_APIS):
+            api.override_logical_id(f"api_{key}")
         self.network = g.ComputeNetwork(self, "network", name=f"{t.name}-vpc", auto_create_subnetworks=False,
-                                        routing_mode="REGIONAL")
+                                        routing_mode="REGIONAL", depends_on=self.apis or None)
         self.network.override_logical_id("network")
         # One subnet per GKE cluster (a cluster owns its subnet's pod and service ranges). The
         # first keeps the id and name it always had, so existing deployments are not replaced.

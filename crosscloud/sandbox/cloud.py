@@ -21,6 +21,9 @@ from typing import Any, Callable
 
 from . import semantics as sem
 from . import tfschema
+from .alibaba import vpn as alibaba_vpn
+from .gcp import container as gcp_container
+from .gcp import serviceusage
 from .store import CloudStore
 from .tfschema import UNKNOWN
 
@@ -248,6 +251,8 @@ class Cloud:
             raise self._in_use(type_name, obj_id, deps)
         time.sleep(sem.latency_seconds(type_name, "delete"))
         self.store.delete(type_name, obj_id)
+        if type_name == "google_project_service":
+            serviceusage.after_delete(self.store, attrs)
         for child_type, parent_type in sem.CASCADE_DELETE:
             if parent_type == type_name:
                 me = [{"type": type_name, "id": obj_id, "attrs": attrs}]
@@ -315,6 +320,10 @@ class Cloud:
         hook: Callable | None = getattr(self, "_c_" + type_name, None)
         if self.provider == "google":
             self._google_common(type_name, state)
+            refused = serviceusage.required_service(self.store, type_name, state.get("project") or self.project) \
+                if prior is None else None
+            if refused:
+                raise CloudError(*refused)
         else:
             self._alibaba_common(type_name, state)
         if hook:
@@ -379,6 +388,9 @@ class Cloud:
         _fill(s, "is_default", False)
 
     def _c_alicloud_vpn_gateway(self, s: dict, prior: dict | None) -> None:
+        refused = alibaba_vpn.create_gateway_error(self.region, s) if prior is None else None
+        if refused:
+            raise CloudError(*refused, path=("disaster_recovery_vswitch_id",))
         if s.get("vswitch_id") is UNKNOWN:
             vsws = self.store.find("alicloud_vswitch", vpc_id=s.get("vpc_id"))
             s["vswitch_id"] = vsws[0]["id"] if vsws else None
@@ -667,6 +679,9 @@ class Cloud:
         policy = s.get("ip_allocation_policy")
         pol = _first(policy) if isinstance(policy, list) else {}
         if prior is None and sub:
+            refused = gcp_container.location_error(s.get("location") or "", sub["id"], sub["attrs"].get("region") or "")
+            if refused:
+                raise CloudError(refused, path=("location",))
             for key in ("cluster_secondary_range_name", "services_secondary_range_name"):
                 name = pol.get(key)
                 if isinstance(name, str) and name and name not in ranges:
@@ -720,6 +735,10 @@ class Cloud:
         _fill(s, "managed_instance_group_urls", [group.replace("instanceGroupManagers", "instanceGroups")])
         _fill(s, "max_pods_per_node", 110)
         _fill(s, "operation", None)
+
+    def _c_google_project_service(self, s: dict, prior: dict | None) -> None:
+        _fill(s, "id", lambda: f"{s.get('project') or self.project}/{s.get('service')}")
+        serviceusage.after_create(self.store, s)
 
     # ---------------------------------------------------------------- data sources
     def read_data(self, type_name: str, config: dict) -> dict:

@@ -130,6 +130,16 @@ class CloudStore:
             db.execute("UPDATE counters SET value = value + 1 WHERE name=?", (counter,))
             return db.execute("SELECT value FROM counters WHERE name=?", (counter,)).fetchone()[0]
 
+    def counter(self, name: str) -> int:
+        """A counter's value (0 when never set): also holds per-sandbox switches such as enabled APIs."""
+        with self._connect() as db:
+            row = db.execute("SELECT value FROM counters WHERE name=?", (name,)).fetchone()
+        return row[0] if row else 0
+
+    def set_counter(self, name: str, value: int) -> None:
+        with self._connect() as db:
+            db.execute("INSERT OR REPLACE INTO counters(name, value) VALUES (?, ?)", (name, value))
+
     def reset(self) -> int:
         with self._connect() as db:
             cur = db.execute("DELETE FROM objects")

@@ -74,3 +74,17 @@ def run_terraform(sandbox: Sandbox, workdir: Path | str, *args: str, check: bool
     if check and proc.returncode != 0:
         raise TerraformError(tuple(args), result)
     return result
+
+
+def planned(cloud, type_name: str, **config) -> dict:
+    """The planned state Terraform would hand a sandbox provider for a new `type_name` with
+    `config`, for tests that call :class:`~crosscloud.sandbox.cloud.Cloud` directly."""
+    from . import semantics as sem  # noqa: PLC0415
+    from . import tfschema  # noqa: PLC0415
+
+    block = cloud.block(type_name)
+    proposed = tfschema.normalise(block, config)
+    plan = tfschema.plan_new(block, proposed, proposed, sem.GOOGLE_DEFAULTS.get(type_name),
+                             sem.GOOGLE_COMPUTED_BLOCKS.get(type_name, set()))
+    sem.plan_known(type_name, plan)
+    return plan

@@ -190,3 +190,24 @@ def test_terraform_cloud_backend_one_workspace_per_stack(seed_data, tmp_path):
     assert 'workspaces {\n      name = "cc-demo-vpn"' in hcl
     (tmp_path / "main.tf").write_text(hcl)
     assert subprocess.run(["terraform", "fmt", "-check", str(tmp_path / "main.tf")], capture_output=True).returncode == 0
+
+
+def test_network_stack_enables_the_gcp_apis_and_keeps_them_on_destroy(example):
+    _, docs = example
+    apis = resources(docs["network"], "google_project_service")
+    assert sorted(a["service"] for a in apis.values()) == ["compute.googleapis.com", "container.googleapis.com"]
+    assert all(a["disable_on_destroy"] is False for a in apis.values())
+    network = only(docs["network"], "google_compute_network")
+    assert sorted(network["depends_on"]) == ["google_project_service.api_compute", "google_project_service.api_container"]
+
+
+def test_enable_apis_false_leaves_the_project_services_alone():
+    from crosscloud.config import load_topology
+    from crosscloud.synth import synthesize_documents
+    from support import EXAMPLES
+
+    t = load_topology(EXAMPLES / "seed.yaml")
+    t = t.model_copy(update={"gcp": t.gcp.model_copy(update={"enable_apis": False})})
+    docs = synthesize_documents(t)[1]
+    assert resources(docs["network"], "google_project_service") == {}
+    assert "depends_on" not in only(docs["network"], "google_compute_network")

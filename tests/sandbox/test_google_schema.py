@@ -29,6 +29,7 @@ RESOURCES = {
     "google_compute_route",
     "google_container_cluster",
     "google_container_node_pool",
+    "google_project_service",
 }
 DATA_SOURCES = {"google_client_config"}
 META_ARGUMENTS = {"connection", "count", "depends_on", "for_each", "lifecycle", "provider", "provisioners"}

@@ -10,7 +10,9 @@ import pytest
 from crosscloud.sandbox import semantics as sem
 from crosscloud.sandbox import tfschema
 from crosscloud.sandbox.cloud import Cloud, CloudError
+from crosscloud.sandbox.gcp import serviceusage
 from crosscloud.sandbox.store import CloudStore
+from crosscloud.sandbox.testing import planned as plan
 from crosscloud.sandbox.tfschema import UNKNOWN
 
 PSK = "s3cretKEY0123456789abcdefABCDEF0"
@@ -274,17 +276,11 @@ def test_schema_files_follow_the_shared_format():
 @pytest.fixture
 def clouds(tmp_path):
     store = CloudStore(tmp_path / "cloud.db")
+    serviceusage.enable_services(store, "p1", ["compute.googleapis.com", "container.googleapis.com"])  # an old project
     return (Cloud(store, "alicloud", {"region": "ap-northeast-1"}),
             Cloud(store, "google", {"project": "p1", "region": "asia-northeast1"}), store)
 
 
-def plan(cloud: Cloud, type_name: str, **config) -> dict:
-    block = cloud.block(type_name)
-    proposed = tfschema.normalise(block, config)
-    planned = tfschema.plan_new(block, proposed, proposed, sem.GOOGLE_DEFAULTS.get(type_name),
-                                sem.GOOGLE_COMPUTED_BLOCKS.get(type_name, set()))
-    sem.plan_known(type_name, planned)
-    return planned
 
 
 def test_created_objects_have_cloud_formats(clouds):
@@ -302,7 +298,8 @@ def test_created_objects_have_cloud_formats(clouds):
     ips = [gw["internet_ip"], gw["disaster_recovery_internet_ip"]]
     assert all(ipaddress.ip_address(ip) in ipaddress.ip_network("203.0.113.0/24") for ip in ips)
     assert len(set(ips)) == 2
-    single = ali.create("alicloud_vpn_gateway", plan(ali, "alicloud_vpn_gateway", vpc_id=vpc["id"], bandwidth=10))
+    dubai = Cloud(store, "alicloud", {"region": "me-east-1"})  # single-vSwitch gateways are still created there
+    single = dubai.create("alicloud_vpn_gateway", plan(dubai, "alicloud_vpn_gateway", vpc_id=vpc["id"], bandwidth=10))
     assert single["disaster_recovery_internet_ip"] is None and single["vswitch_id"] in (a["id"], b["id"])
 
     addr = gcp.create("google_compute_address", plan(gcp, "google_compute_address", name="vpn-ip"))
@@ -406,6 +403,7 @@ def test_connection_mode_must_match_gateway(clouds):
 
 
 def _linked_pair(ali: Cloud, gcp: Cloud, psk: str = PSK):
+    ali = Cloud(ali.store, "alicloud", {"region": "me-east-1"})  # a single-tunnel gateway is still created there
     vpc = ali.create("alicloud_vpc", plan(ali, "alicloud_vpc", cidr_block="172.16.0.0/12"))
     vsw = ali.create("alicloud_vswitch", plan(ali, "alicloud_vswitch", vpc_id=vpc["id"], cidr_block="172.16.1.0/24"))
     gw = ali.create("alicloud_vpn_gateway", plan(ali, "alicloud_vpn_gateway", vpc_id=vpc["id"], bandwidth=10,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from crosscloud.sandbox.gcp import serviceusage
 from crosscloud.sandbox.sandbox import Sandbox
 from crosscloud.sandbox.testing import run_terraform
 
@@ -21,7 +22,8 @@ REQUIRED = {"terraform": {"required_providers": {
 HEADER = {
     **REQUIRED,
     "variable": {"ipsec_psk": {"type": "string", "sensitive": True}},
-    "provider": {"alicloud": [{"region": "ap-northeast-1"}],
+    # me-east-1: the single-tunnel gateway below is refused where new gateways are dual-tunnel only
+    "provider": {"alicloud": [{"region": "me-east-1"}],
                  "google": [{"project": "demo-proj", "region": "asia-northeast1"}]},
 }
 IKE = {"psk": "${var.ipsec_psk}", "ike_version": "ikev2", "ike_enc_alg": "aes256", "ike_auth_alg": "sha256",
@@ -42,9 +44,9 @@ def both_clouds_config() -> dict:
     return {**copy.deepcopy(HEADER), "resource": {
         "alicloud_vpc": {"vpc": {"vpc_name": "ali-vpc", "cidr_block": "172.16.0.0/12"}},
         "alicloud_vswitch": {
-            "a": {"vpc_id": "${alicloud_vpc.vpc.id}", "cidr_block": "172.16.1.0/24", "zone_id": "ap-northeast-1a",
+            "a": {"vpc_id": "${alicloud_vpc.vpc.id}", "cidr_block": "172.16.1.0/24", "zone_id": "me-east-1a",
                   "vswitch_name": "vpn-a"},
-            "b": {"vpc_id": "${alicloud_vpc.vpc.id}", "cidr_block": "172.16.2.0/24", "zone_id": "ap-northeast-1b",
+            "b": {"vpc_id": "${alicloud_vpc.vpc.id}", "cidr_block": "172.16.2.0/24", "zone_id": "me-east-1b",
                   "vswitch_name": "vpn-b"}},
         "alicloud_vpn_gateway": {
             "single": {"vpc_id": "${alicloud_vpc.vpc.id}", "bandwidth": 10, "vswitch_id": "${alicloud_vswitch.a.id}",
@@ -138,7 +140,10 @@ def both_clouds_config() -> dict:
 
 @pytest.fixture
 def sandbox(tmp_path) -> Sandbox:
-    return Sandbox(tmp_path / "sandbox").ensure()
+    sb = Sandbox(tmp_path / "sandbox").ensure()
+    # demo-proj is an existing project whose APIs were enabled in the console
+    serviceusage.enable_services(sb.store, "demo-proj", ["compute.googleapis.com", "container.googleapis.com"])
+    return sb
 
 
 def write(workdir: Path, config: dict) -> Path:

@@ -6934,6 +6934,85 @@ class ContainerNodePool(_Resource):
         return self.get_string_attribute("version")
 
 
+class ProjectServiceTimeouts(Struct):
+    """Block ``google_project_service.timeouts``."""
+
+    __slots__ = ()
+    TF_BLOCK = "google_project_service.timeouts"
+    PREBUILT_TWIN = "cdktf_cdktf_provider_google.project_service.ProjectServiceTimeouts"
+
+    def __init__(
+        self,
+        *,
+        create: str | None = None,
+        delete: str | None = None,
+        read: str | None = None,
+        update: str | None = None,
+    ) -> None:
+        super().__init__({
+            "create": create,
+            "delete": delete,
+            "read": read,
+            "update": update,
+        })
+
+
+class ProjectService(_Resource):
+    """Resource ``google_project_service``."""
+
+    TF_RESOURCE_TYPE = "google_project_service"
+    PREBUILT_TWIN = "cdktf_cdktf_provider_google.project_service.ProjectService"
+
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        service: str,
+        disable_dependent_services: bool | IResolvable | None = None,
+        disable_on_destroy: bool | IResolvable | None = None,
+        id: str | None = None,
+        project: str | None = None,
+        timeouts: ProjectServiceTimeouts | Mapping[str, Any] | None = None,
+        connection: Any = None,
+        count: Any = None,
+        depends_on: Sequence[Any] | None = None,
+        for_each: Any = None,
+        lifecycle: Any = None,
+        provider: TerraformProvider | None = None,
+        provisioners: Sequence[Any] | None = None,
+    ) -> None:
+        super().__init__(scope, id_, {
+            "disable_dependent_services": disable_dependent_services,
+            "disable_on_destroy": disable_on_destroy,
+            "id": id,
+            "project": project,
+            "service": service,
+            "timeouts": _block(ProjectServiceTimeouts, timeouts),
+        }, connection=connection, count=count, depends_on=depends_on, for_each=for_each,
+            lifecycle=lifecycle, provider=provider, provisioners=provisioners)
+
+    @property
+    def disable_dependent_services(self) -> IResolvable:
+        return self.get_boolean_attribute("disable_dependent_services")
+
+    @property
+    def disable_on_destroy(self) -> IResolvable:
+        return self.get_boolean_attribute("disable_on_destroy")
+
+    @property
+    def id(self) -> str:
+        return self.get_string_attribute("id")
+
+    @property
+    def project(self) -> str:
+        return self.get_string_attribute("project")
+
+    @property
+    def service(self) -> str:
+        return self.get_string_attribute("service")
+
+
 class DataGoogleClientConfig(_DataSource):
     """Data source ``data.google_client_config``."""
 
@@ -7221,4 +7300,6 @@ __all__ = [
     "GoogleProvider",
     "GoogleProviderBatching",
     "GoogleProviderExternalCredentials",
+    "ProjectService",
+    "ProjectServiceTimeouts",
 ]

@@ -11,4 +11,5 @@ from cdktf_cdktf_provider_google.compute_vpn_gateway import ComputeVpnGateway  #
 from cdktf_cdktf_provider_google.compute_vpn_tunnel import ComputeVpnTunnel  # noqa: F401
 from cdktf_cdktf_provider_google.container_cluster import ContainerCluster, ContainerClusterIpAllocationPolicy  # noqa: F401
 from cdktf_cdktf_provider_google.container_node_pool import ContainerNodePool, ContainerNodePoolNodeConfig  # noqa: F401
+from cdktf_cdktf_provider_google.project_service import ProjectService  # noqa: F401
 from cdktf_cdktf_provider_google.provider import GoogleProvider  # noqa: F401
