@@ -9,12 +9,12 @@ export CHECKPOINT_DISABLE := 1
 
 .PHONY: setup demo demo-destroy test clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	@command -v node >/dev/null || { echo "error: node (>= 20) is required for jsii/CDKTF"; exit 1; }
 	@command -v terraform >/dev/null || { echo "error: terraform (>= 1.5) is required"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@# bytecode + jsii package cache, so the first synth is as fast as later ones
 	$(PY) -m crosscloud.constructs.google.warmup
 	touch $@

@@ -16,7 +16,7 @@ from .config import Topology
 from .constructs.alicloud import AlicloudProvider
 from .constructs.clusters import AskCluster, GkeCluster
 from .constructs.fleet import AckOneFleet, FleetMembers
-from .constructs.google import bindings
+from .constructs.google import PROVIDER_VERSION_CONSTRAINT as GOOGLE_VERSION_CONSTRAINT, bindings
 from .constructs.ipsec import IpsecLink
 from .constructs.network import AlibabaNetwork, GcpNetwork
 from .stackgraph import PSK_VARIABLE, STACK_DEPENDENCIES
@@ -42,6 +42,8 @@ class CrosscloudStack(TerraformStack):
             AlicloudProvider(self, "alicloud", region=t.alibaba.region)
         if google:
             bindings().GoogleProvider(self, "google", project=t.gcp.project, region=t.gcp.region)
+            # The bindings pin the exact version they were generated from; we accept the range.
+            self.add_override("terraform.required_providers.google.version", GOOGLE_VERSION_CONSTRAINT)
 
 
 def build_stacks(app: App, topology: Topology) -> dict[str, TerraformStack]:

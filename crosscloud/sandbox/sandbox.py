@@ -30,15 +30,16 @@ import sys
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..constructs.google import PROVIDER_VERSION as GOOGLE_VERSION, PROVIDER_VERSION_CONSTRAINT as GOOGLE_VERSION_CONSTRAINT
 from .store import CloudStore
 
 # address -> (namespace, name, version served by the mirror)
 PROVIDERS = {
     "alicloud": ("aliyun", "alicloud", "1.289.0"),
-    "google": ("hashicorp", "google", "6.50.0"),
+    "google": ("hashicorp", "google", GOOGLE_VERSION),
 }
 # what synthesized required_providers use (the mirrored versions satisfy these)
-VERSION_CONSTRAINTS = {"alicloud": ">= 1.250.0, < 2.0.0", "google": "6.50.0"}
+VERSION_CONSTRAINTS = {"alicloud": ">= 1.250.0, < 2.0.0", "google": GOOGLE_VERSION_CONSTRAINT}
 REGISTRY = "registry.terraform.io"
 PSK_VARIABLE = "ipsec_psk"  # the stacks declare `variable "ipsec_psk" { sensitive = true }`
 

@@ -2,7 +2,7 @@
 
 A schema file (``schemas/<provider>.json``) holds ``provider``, ``resources`` and
 ``data_sources``; each type is a *block*: ``{"attributes": {name: attr}, "blocks": {name: block}}``.
-An attribute is ``{"type": T, "required"|"optional"|"computed"|"sensitive"|"force_new": true,
+An attribute is ``{"type": T, "required"|"optional"|"computed"|"sensitive"|"write_only"|"force_new": true,
 "default": value}`` with T one of ``"string" | "number" | "bool" | ["list"|"set"|"map", T]``.
 A nested block adds ``"nesting": "single" | "list"`` and ``min_items``/``max_items``
 (and, in the alicloud file, ``computed``/``force_new`` for Optional+Computed / ForceNew blocks).

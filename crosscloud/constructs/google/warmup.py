@@ -61,7 +61,7 @@ def warm_jsii(prebuilt: bool) -> None:
     env.pop("CROSSCLOUD_GOOGLE_BINDINGS", None)
     subprocess.run([sys.executable, "-c", _SYNTH_ONE], env=env, check=True)
     if prebuilt:
-        subprocess.run([sys.executable, "-c", "import cdktf_cdktf_provider_google.compute_network"], env=env, check=True)
+        subprocess.run([sys.executable, "-c", "import cdktn_provider_google.compute_network"], env=env, check=True)
 
 
 def main(argv: list[str] | None = None) -> int:
