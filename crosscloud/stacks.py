@@ -19,7 +19,7 @@ from .constructs.fleet import AckOneFleet, FleetMembers
 from .constructs.google import PROVIDER_VERSION_CONSTRAINT as GOOGLE_VERSION_CONSTRAINT, bindings
 from .constructs.ipsec import IpsecLink
 from .constructs.network import AlibabaNetwork, GcpNetwork
-from .stackgraph import PSK_VARIABLE, STACK_DEPENDENCIES
+from .stackgraph import PSK_VARIABLE, PSK_WRITE_ONLY_VARIABLE, STACK_DEPENDENCIES
 
 
 
@@ -58,8 +58,12 @@ def build_stacks(app: App, topology: Topology) -> dict[str, TerraformStack]:
 
     vpn = CrosscloudStack(app, "vpn", t)
     psk = TerraformVariable(vpn, PSK_VARIABLE, type="string", sensitive=True, nullable=False,
-                            description="IPsec pre-shared key, used by both the Alibaba connection and the GCP tunnels")
-    link = IpsecLink(vpn, "ipsec", t, alibaba_net, gcp_net, psk.string_value)
+                            description="IPsec pre-shared key of the Alibaba connection (alicloud has no write-only PSK: it rests in this stack's state)")
+    psk_wo = TerraformVariable(vpn, PSK_WRITE_ONLY_VARIABLE, type="string", sensitive=True, nullable=False,
+                               description="The same IPsec pre-shared key, ephemeral: for the GCP tunnels' "
+                                           "write-only secret (kept out of plan and state)")
+    psk_wo.add_override("ephemeral", True)
+    link = IpsecLink(vpn, "ipsec", t, alibaba_net, gcp_net, psk.string_value, psk_wo.string_value)
     TerraformOutput(vpn, "alibaba_vpn_gateway_ips", value=[link.alibaba_gateway.internet_ip] + (
         [link.alibaba_gateway.disaster_recovery_internet_ip] if t.vpn.mode == "dual" else []))
     TerraformOutput(vpn, "gcp_vpn_ip", value=link.gcp_address.address)

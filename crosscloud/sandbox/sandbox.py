@@ -42,6 +42,7 @@ PROVIDERS = {
 VERSION_CONSTRAINTS = {"alicloud": ">= 1.250.0, < 2.0.0", "google": GOOGLE_VERSION_CONSTRAINT}
 REGISTRY = "registry.terraform.io"
 PSK_VARIABLE = "ipsec_psk"  # the stacks declare `variable "ipsec_psk" { sensitive = true }`
+PSK_WRITE_ONLY_VARIABLE = "ipsec_psk_wo"  # ephemeral twin of ipsec_psk (crosscloud/stackgraph.py)
 
 LAUNCHER = """#!/bin/sh
 # crosscloud sandbox: launcher of a Terraform provider written in Python (crosscloud.sandbox.provider).
@@ -201,6 +202,7 @@ class Sandbox:
             "TF_CLI_CONFIG_FILE": str(self.cli_config),
             "CHECKPOINT_DISABLE": "1",
             f"TF_VAR_{PSK_VARIABLE}": self.psk,
+            f"TF_VAR_{PSK_WRITE_ONLY_VARIABLE}": self.psk,
             "CROSSCLOUD_SANDBOX_DIR": str(self.dir),
             "TF_IN_AUTOMATION": "1",
         }

@@ -287,6 +287,26 @@ def _list_nested_block_class():
     return ListNestedBlock
 
 
+def write_only_names(block: dict) -> list[str]:
+    """Top-level write-only attributes: never in plan or state (Terraform >= 1.11)."""
+    return [n for n, a in block.get("attributes", {}).items() if a.get("write_only")]
+
+
+@lru_cache(maxsize=None)
+def _write_only_attribute_class():
+    from tf.schema import Attribute  # noqa: PLC0415
+
+    class WriteOnlyAttribute(Attribute):
+        # tf 1.2.0's protobuf predates tfplugin6 Schema.Attribute.write_only (field 11, varint):
+        # append it as raw wire bytes, which protobuf keeps as a known-to-Terraform field.
+        def to_pb(self):
+            msg = super().to_pb()
+            msg.MergeFromString(b"\x58\x01")
+            return msg
+
+    return WriteOnlyAttribute
+
+
 def to_tf_block(block: dict):
     """``tf.schema`` objects (attributes, nested blocks) for one schema block."""
     from tf.schema import Attribute, Block  # noqa: PLC0415
@@ -295,7 +315,7 @@ def to_tf_block(block: dict):
 
     def attrs(b: dict):
         return [
-            Attribute(
+            (_write_only_attribute_class() if a.get("write_only") else Attribute)(
                 name, _tf_type(a["type"]),
                 required=bool(a.get("required")), optional=bool(a.get("optional")),
                 computed=bool(a.get("computed")), sensitive=bool(a.get("sensitive")) or None,

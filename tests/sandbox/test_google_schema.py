@@ -319,3 +319,14 @@ def test_derive_does_not_mutate_the_assembly(derive_mod, package):
     before = copy.deepcopy(assembly["types"]["@cdktn/provider-google.computeNetwork.ComputeNetworkConfig"])
     derive_mod.derive(assembly, ["google_compute_network"], sources)
     assert assembly["types"]["@cdktn/provider-google.computeNetwork.ComputeNetworkConfig"] == before
+
+
+def test_served_schema_declares_write_only_exactly_where_the_schema_says():
+    # Terraform >= 1.11 lets an ephemeral value into an attribute only if the provider's schema
+    # declares it write-only (tfplugin6 Schema.Attribute.write_only, field 11).
+    from crosscloud.sandbox import tfschema
+
+    block = tfschema.load("google")["resources"]["google_compute_vpn_tunnel"]
+    served = {a.name: a.SerializeToString() for a in tfschema.to_tf_schema(block).to_pb().block.attributes}
+    assert served["shared_secret_wo"].endswith(b"\x58\x01")
+    assert not any(b.endswith(b"\x58\x01") for name, b in served.items() if name != "shared_secret_wo")
