@@ -46,7 +46,14 @@ class CrosscloudStack(TerraformStack):
             self.add_override("terraform.required_providers.google.version", GOOGLE_VERSION_CONSTRAINT)
 
 
+#: What the synthesized stacks need: write-only attributes and ephemeral variables (the GCP
+#: tunnels' PSK) arrived in Terraform 1.11. cdktn refuses write-only attributes unless the
+#: project targets it (its `targetVersions` context; cdktf.json says the same for the cdktn CLI).
+TARGET_VERSIONS = {"terraform": ">=1.11.0"}
+
+
 def build_stacks(app: App, topology: Topology) -> dict[str, TerraformStack]:
+    app.node.set_context("targetVersions", TARGET_VERSIONS)  # before any stack: also under cdktf-cli
     t = topology
     network = CrosscloudStack(app, "network", t)
     alibaba_net = AlibabaNetwork(network, "alibaba", t)

@@ -62,7 +62,9 @@ def synthesize_documents(topology: Topology) -> tuple[dict, dict[str, dict]]:
 
 
 def render_json(doc: dict) -> str:
-    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    # Exactly what `cdktf synth`/`cdktn synth` write (no final newline), so the files of either
+    # tool diff cleanly against each other.
+    return json.dumps(doc, indent=2, sort_keys=True)
 
 
 def synth(topology: Topology, outdir: Path | str = "cdktf.out", *, hcl: bool = False) -> SynthResult:
