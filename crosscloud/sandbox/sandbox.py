@@ -138,6 +138,7 @@ class Sandbox:
         """Create (idempotently) the store, mirror, CLI config, PSK and TLS certificate."""
         self.dir.mkdir(parents=True, exist_ok=True)
         self.home.mkdir(exist_ok=True)
+        (self.dir / "plugin-cache").mkdir(exist_ok=True)  # TF_PLUGIN_CACHE_DIR must exist
         _ = self.store
         for provider in PROVIDERS:
             path = self.launcher(provider)
@@ -204,6 +205,12 @@ class Sandbox:
             f"TF_VAR_{PSK_VARIABLE}": self.psk,
             f"TF_VAR_{PSK_WRITE_ONLY_VARIABLE}": self.psk,
             "CROSSCLOUD_SANDBOX_DIR": str(self.dir),
+            # cdktf/cdktn set ~/.terraform.d/plugin-cache when this is unset, and the twin's
+            # providers would land there as hashicorp/google and aliyun/alicloud: keep them here
+            "TF_PLUGIN_CACHE_DIR": str(self.dir / "plugin-cache"),
+            # cdktf/cdktn run `terraform providers lock` on a first deploy, which ignores the CLI
+            # config's filesystem_mirror: point it at the mirror
+            "TF_CLI_ARGS_providers_lock": f"-fs-mirror={self.mirror}",
             "TF_IN_AUTOMATION": "1",
         }
 

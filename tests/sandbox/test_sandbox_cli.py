@@ -52,6 +52,8 @@ def test_ensure_builds_an_idempotent_sandbox(tmp_path):
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in before} == before
     assert sb.env() == {
         "TF_CLI_CONFIG_FILE": str(sb.cli_config), "CHECKPOINT_DISABLE": "1", "TF_VAR_ipsec_psk": psk, "TF_VAR_ipsec_psk_wo": psk,
+        "TF_PLUGIN_CACHE_DIR": str(sb.dir / "plugin-cache"),
+        "TF_CLI_ARGS_providers_lock": f"-fs-mirror={sb.mirror}",
         "CROSSCLOUD_SANDBOX_DIR": str(sb.dir), "TF_IN_AUTOMATION": "1"}
 
 
