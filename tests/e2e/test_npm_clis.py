@@ -49,7 +49,6 @@ def test_cli_synth_is_byte_identical_to_crosscloud_synth(cli, tmp_path):
     assert len(ours) == 6  # manifest + five stacks
     for rel in ours:
         assert (tmp_path / cli / rel).read_bytes() == (tmp_path / "cc" / rel).read_bytes(), rel
-    assert not (tmp_path / "home" / ".terraform.d").exists()
 
 
 def test_cdktn_deploy_then_crosscloud_verify_and_destroy_share_one_state(tmp_path):
@@ -74,6 +73,4 @@ def test_cdktn_deploy_then_crosscloud_verify_and_destroy_share_one_state(tmp_pat
 
     _run(cc + ["destroy"], project, env)
     assert json.loads(_run(cc + ["sandbox", "ls", "--json"], project, env).stdout) == []
-    # the twin's providers stayed in the sandbox's own plugin cache
-    assert not (home / ".terraform.d").exists()
-    assert any((project / ".crosscloud" / "sandbox" / "plugin-cache").rglob("terraform-provider-*"))
+    assert not (home / ".terraform.d").exists()  # TF_PLUGIN_CACHE_DIR is the sandbox's own
