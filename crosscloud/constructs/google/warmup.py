@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     warm_jsii(args.prebuilt)
     root = os.environ.get("JSII_RUNTIME_PACKAGE_CACHE_ROOT") or "~/.cache/aws/jsii/package-cache (jsii default)"
-    what = "cdktf, constructs" + (", @cdktf/provider-google" if args.prebuilt else "")
+    what = "cdktn, constructs" + (", @cdktn/provider-google" if args.prebuilt else "")
     print(f"warmup: jsii package cache ({what}) warm in {time.perf_counter() - t0:.1f}s: {root}", file=sys.stderr)
     return 0
 
