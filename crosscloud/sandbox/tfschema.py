@@ -298,7 +298,8 @@ def _write_only_attribute_class():
 
     class WriteOnlyAttribute(Attribute):
         # tf 1.2.0's protobuf predates tfplugin6 Schema.Attribute.write_only (field 11, varint):
-        # append it as raw wire bytes, which protobuf keeps as a known-to-Terraform field.
+        # append it as raw wire bytes: protobuf keeps them as an unknown field and re-serializes
+        # them, and Terraform reads them as write_only.
         def to_pb(self):
             msg = super().to_pb()
             msg.MergeFromString(b"\x58\x01")
