@@ -7,14 +7,19 @@ DEMO   ?= examples/seed.yaml
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
-.PHONY: setup demo demo-destroy test clean
+TOOLS  := .tools
+# CLIs from npm into the project (no global install): cdktn-cli needs Node >= 22.19, which the
+# npm package node@22 brings; `cdktn`/`cdktf` then run on it from .tools/node_modules/.bin.
+# Pinned with their dependency tree in tools/package.json + tools/package-lock.json.
 
-$(VENV)/.installed: pyproject.toml
+.PHONY: setup cli demo demo-destroy test clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
 	@command -v node >/dev/null || { echo "error: node (>= 20) is required for jsii/CDKTF"; exit 1; }
 	@command -v terraform >/dev/null || { echo "error: terraform (>= 1.5) is required"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@# bytecode + jsii package cache, so the first synth is as fast as later ones
 	$(PY) -m crosscloud.constructs.google.warmup
 	touch $@
@@ -25,6 +30,16 @@ $(VENV)/.warm-prebuilt: $(VENV)/.installed
 	touch $@
 
 setup: $(VENV)/.installed
+
+$(TOOLS)/.installed: tools/package.json tools/package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm is required to install the CDK CLIs"; exit 1; }
+	mkdir -p $(TOOLS) && cp tools/package.json tools/package-lock.json $(TOOLS)/
+	npm ci --prefix $(TOOLS) --no-audit --no-fund
+	touch $@
+
+# `cdktn`/`cdktf` need the venv's python first on PATH (cdktf.json runs `python main.py`):
+#   export PATH="$PWD/.tools/node_modules/.bin:$PWD/.venv/bin:$PATH"
+cli: setup $(TOOLS)/.installed
 
 # From a fresh clone to a verified two-cloud fleet in the sandbox (state in .crosscloud/).
 demo: setup
@@ -40,4 +55,4 @@ test: setup $(VENV)/.warm-prebuilt
 	$(PY) -m pytest -q
 
 clean:
-	rm -rf $(VENV) cdktf.out .crosscloud
+	rm -rf $(VENV) $(TOOLS) cdktf.out .crosscloud

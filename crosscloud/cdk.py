@@ -1,7 +1,7 @@
-"""The one place crosscloud imports CDK for Terraform from.
+"""The one place crosscloud imports its CDK library from: CDK Terrain (`cdktn`).
 
-CDKTF is archived upstream at 0.21.0; moving to the community fork (`cdktn`) is an import
-rename here, not a hunt through the code base.
+CDKTF (`cdktf`) is archived upstream at 0.21.0; CDK Terrain is its maintained continuation,
+reads the same cdktf.json, keeps logical ids and the CDKTF_* variables.
 """
 
 import os
@@ -9,7 +9,7 @@ import os
 # jsii prints an end-of-life banner on Node 20 at every start; the project supports Node >= 20.
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
-from cdktf import (  # noqa: F401  (re-exports)
+from cdktn import (  # noqa: F401  (re-exports)
     App,
     CloudBackend,
     Fn,

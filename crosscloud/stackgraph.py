@@ -12,3 +12,6 @@ STACK_DEPENDENCIES: dict[str, tuple[str, ...]] = {
 }
 STACK_ORDER = list(STACK_DEPENDENCIES)
 PSK_VARIABLE = "ipsec_psk"  # set it with TF_VAR_ipsec_psk or a Terraform Cloud workspace variable
+# The same key as an ephemeral variable (Terraform >= 1.11) for the GCP tunnels' write-only
+# secret; crosscloud and the sandbox env copy TF_VAR_ipsec_psk into it when it is unset.
+PSK_WRITE_ONLY_VARIABLE = "ipsec_psk_wo"

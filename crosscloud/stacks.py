@@ -16,10 +16,10 @@ from .config import Topology
 from .constructs.alicloud import AlicloudProvider
 from .constructs.clusters import AlibabaCluster, GkeCluster
 from .constructs.fleet import AckOneFleet, FleetMembers
-from .constructs.google import bindings
+from .constructs.google import PROVIDER_VERSION_CONSTRAINT as GOOGLE_VERSION_CONSTRAINT, bindings
 from .constructs.ipsec import IpsecLink
 from .constructs.network import AlibabaNetwork, GcpNetwork
-from .stackgraph import PSK_VARIABLE, STACK_DEPENDENCIES
+from .stackgraph import PSK_VARIABLE, PSK_WRITE_ONLY_VARIABLE, STACK_DEPENDENCIES
 
 
 
@@ -42,9 +42,18 @@ class CrosscloudStack(TerraformStack):
             AlicloudProvider(self, "alicloud", region=t.alibaba.region)
         if google:
             bindings().GoogleProvider(self, "google", project=t.gcp.project, region=t.gcp.region)
+            # The bindings pin the exact version they were generated from; we accept the range.
+            self.add_override("terraform.required_providers.google.version", GOOGLE_VERSION_CONSTRAINT)
+
+
+#: What the synthesized stacks need: write-only attributes and ephemeral variables (the GCP
+#: tunnels' PSK) arrived in Terraform 1.11. cdktn refuses write-only attributes unless the
+#: project targets it (its `targetVersions` context; cdktf.json says the same for the cdktn CLI).
+TARGET_VERSIONS = {"terraform": ">=1.11.0"}
 
 
 def build_stacks(app: App, topology: Topology) -> dict[str, TerraformStack]:
+    app.node.set_context("targetVersions", TARGET_VERSIONS)  # before any stack: also under cdktf-cli
     t = topology
     network = CrosscloudStack(app, "network", t)
     alibaba_net = AlibabaNetwork(network, "alibaba", t)
@@ -56,8 +65,12 @@ def build_stacks(app: App, topology: Topology) -> dict[str, TerraformStack]:
 
     vpn = CrosscloudStack(app, "vpn", t)
     psk = TerraformVariable(vpn, PSK_VARIABLE, type="string", sensitive=True, nullable=False,
-                            description="IPsec pre-shared key, used by both the Alibaba connection and the GCP tunnels")
-    link = IpsecLink(vpn, "ipsec", t, alibaba_net, gcp_net, psk.string_value)
+                            description="IPsec pre-shared key of the Alibaba connection (alicloud has no write-only PSK: it rests in this stack's state)")
+    psk_wo = TerraformVariable(vpn, PSK_WRITE_ONLY_VARIABLE, type="string", sensitive=True, nullable=False,
+                               description="The same IPsec pre-shared key, ephemeral: for the GCP tunnels' "
+                                           "write-only secret (kept out of plan and state)")
+    psk_wo.add_override("ephemeral", True)
+    link = IpsecLink(vpn, "ipsec", t, alibaba_net, gcp_net, psk.string_value, psk_wo.string_value)
     TerraformOutput(vpn, "alibaba_vpn_gateway_ips", value=[link.alibaba_gateway.internet_ip] + (
         [link.alibaba_gateway.disaster_recovery_internet_ip] if t.vpn.mode == "dual" else []))
     TerraformOutput(vpn, "gcp_vpn_ip", value=link.gcp_address.address)

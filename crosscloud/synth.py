@@ -18,6 +18,21 @@ from .stackgraph import STACK_ORDER
 
 STACK_FILE = "cdk.tf.json"
 HCL_FILE = "cdk.tf"
+CDKTF_JSON = "cdktf.json"
+DEFAULT_OUTPUT = "cdktf.out"  # what cdktf/cdktn use when cdktf.json names no "output"
+
+
+def project_output_dir(project_dir: Path) -> Path | None:
+    """The ``output`` folder the project's cdktf.json names (cdktf/cdktn synthesize and keep
+    local state there), or None when ``project_dir`` holds no cdktf.json."""
+    config = project_dir / CDKTF_JSON
+    if not config.is_file():
+        return None
+    try:
+        output = json.loads(config.read_text()).get("output") or DEFAULT_OUTPUT
+    except ValueError as err:
+        raise ValueError(f"{config}: not valid JSON ({err})") from err
+    return (project_dir / output).resolve()
 
 
 @dataclass
@@ -47,7 +62,9 @@ def synthesize_documents(topology: Topology) -> tuple[dict, dict[str, dict]]:
 
 
 def render_json(doc: dict) -> str:
-    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    # Exactly what `cdktf synth`/`cdktn synth` write (no final newline), so the files of either
+    # tool diff cleanly against each other.
+    return json.dumps(doc, indent=2, sort_keys=True)
 
 
 def synth(topology: Topology, outdir: Path | str = "cdktf.out", *, hcl: bool = False) -> SynthResult:

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Derive the Terraform schemas of the google resources we use from the prebuilt CDKTF package.
+"""Derive the Terraform schemas of the google resources we use from the prebuilt CDK Terrain package.
 
 Writes ``crosscloud/sandbox/schemas/google.json`` for the types in ``TYPES`` plus the provider
-configuration, reading the jsii assembly of ``cdktf-cdktf-provider-google`` straight out of its
+configuration, reading the jsii assembly of ``cdktn-provider-google`` straight out of its
 tarball (``_jsii/provider-google@<ver>.jsii.tgz``) -- the Python package is never imported.
 
     python scripts/derive_google_schema.py            # (re)write google.json
@@ -60,7 +60,8 @@ computes), and ``T[]`` is a list.
 Sensitivity.  Neither the assembly nor the generated sources carry ``sensitive``; it is taken
 from ``KNOWN_SENSITIVE`` below, which was checked against the hashicorp/terraform-provider-google
 sources at tag v6.50.0 (``Sensitive: true`` occurs exactly for these attributes of our types;
-the provider's own ``credentials``/``access_token`` are *not* sensitive there).  Every entry must
+the provider's own ``credentials``/``access_token`` are *not* sensitive there; not re-checked
+at 8.7.0).  Write-only flags likewise come from ``KNOWN_WRITE_ONLY``.  Every entry must
 resolve to a derived attribute, so a rename in a new package version fails loudly.
 """
 
@@ -79,7 +80,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-PACKAGE = "cdktf_cdktf_provider_google"
+PACKAGE = "cdktn_provider_google"
 ASSEMBLY_MEMBER = "package/.jsii"
 #: Key under which ``load_assembly`` attaches the generated TypeScript (not a jsii key).
 SOURCES_KEY = "x-crosscloud-generated-sources"
@@ -107,6 +108,13 @@ KNOWN_SENSITIVE = {
     ("google_compute_vpn_tunnel", "shared_secret"),
     ("google_container_cluster", "master_auth.client_key"),
     ("data.google_client_config", "access_token"),
+}
+
+#: (type, dotted path) of attributes the provider declares write-only (Terraform >= 1.11: never in
+#: plan or state; only ephemeral values may be given to them). hashicorp/google 8.7.0 docs,
+#: resources/compute_vpn_tunnel: "shared_secret_wo - (Optional, Write-Only)". jsii cannot tell.
+KNOWN_WRITE_ONLY = {
+    ("google_compute_vpn_tunnel", "shared_secret_wo"),
 }
 
 META_ARGUMENTS = {"connection", "count", "depends_on", "for_each", "lifecycle", "provider", "provisioners"}
@@ -346,7 +354,7 @@ def _provider_fqn(assembly: dict) -> str:
     hits = [
         fqn
         for fqn, m in _class_links(assembly)
-        if m.group("kind") is None and assembly["types"][fqn].get("base") == "cdktf.TerraformProvider"
+        if m.group("kind") is None and assembly["types"][fqn].get("base") == "cdktn.TerraformProvider"
     ]
     if len(hits) != 1:
         raise KeyError(f"expected one provider class, found {hits}")
@@ -362,7 +370,7 @@ def _python_module(namespace: str) -> str:
 
 def _strip_resolvable(t: dict) -> dict:
     if "union" in t:
-        rest = [x for x in t["union"]["types"] if x.get("fqn") != "cdktf.IResolvable"]
+        rest = [x for x in t["union"]["types"] if x.get("fqn") != "cdktn.IResolvable"]
         if len(rest) != 1:
             raise ValueError(f"unexpected union {t}")
         return rest[0]
@@ -371,15 +379,15 @@ def _strip_resolvable(t: dict) -> dict:
 
 _PRIMITIVES = {"string": "string", "number": "number", "boolean": "bool"}
 _CDKTF_GETTER_TYPES: dict[str, Any] = {
-    "cdktf.IResolvable": "bool",  # getBooleanAttribute()
-    "cdktf.StringMap": ["map", "string"],
-    "cdktf.NumberMap": ["map", "number"],
-    "cdktf.BooleanMap": ["map", "bool"],
-    "cdktf.StringListMap": ["map", ["list", "string"]],
-    "cdktf.NumberListMap": ["map", ["list", "number"]],
-    "cdktf.StringMapList": ["list", ["map", "string"]],
-    "cdktf.NumberMapList": ["list", ["map", "number"]],
-    "cdktf.BooleanMapList": ["list", ["map", "bool"]],
+    "cdktn.IResolvable": "bool",  # getBooleanAttribute()
+    "cdktn.StringMap": ["map", "string"],
+    "cdktn.NumberMap": ["map", "number"],
+    "cdktn.BooleanMap": ["map", "bool"],
+    "cdktn.StringListMap": ["map", ["list", "string"]],
+    "cdktn.NumberListMap": ["map", ["list", "number"]],
+    "cdktn.StringMapList": ["list", ["map", "string"]],
+    "cdktn.NumberMapList": ["list", ["map", "number"]],
+    "cdktn.BooleanMapList": ["list", ["map", "bool"]],
 }
 
 
@@ -403,7 +411,7 @@ def _value_type(t: dict, *, is_set: bool) -> Any:
 
 
 def _is_set(member: Member | None, hcl: ClassSource | None, tf_name: str) -> bool:
-    if member is not None and "cdktf.Fn.tolist(" in member.getter:
+    if member is not None and "cdktn.Fn.tolist(" in member.getter:
         return True
     return hcl is not None and hcl.hcl_types.get(tf_name) == "set"
 
@@ -510,7 +518,7 @@ class _Deriver:
                 continue
             t = _strip_resolvable(prop["type"])
             fqn = t.get("fqn", "")
-            if fqn.startswith("cdktf.") and fqn not in _CDKTF_GETTER_TYPES:
+            if fqn.startswith("cdktn.") and fqn not in _CDKTF_GETTER_TYPES:
                 continue  # plumbing inherited from cdktf (terraformResource, ...)
             if name in {"terraformAttribute", "wrapsSet"}:
                 continue
@@ -570,7 +578,12 @@ def _config_struct(cls: dict) -> str:
 
 
 def _apply_sensitive(out: dict) -> None:
-    for type_name, dotted in sorted(KNOWN_SENSITIVE):
+    _apply_flag(out, KNOWN_SENSITIVE, "sensitive")
+    _apply_flag(out, KNOWN_WRITE_ONLY, "write_only")
+
+
+def _apply_flag(out: dict, known: set, flag: str) -> None:
+    for type_name, dotted in sorted(known):
         if type_name.startswith("data."):
             node = out["data_sources"].get(type_name.removeprefix("data."))
         else:
@@ -581,8 +594,8 @@ def _apply_sensitive(out: dict) -> None:
         for b in blocks:
             node = node["blocks"][b]
         if attr not in node["attributes"]:
-            raise KeyError(f"known-sensitive attribute {type_name}.{dotted} was not derived")
-        node["attributes"][attr]["sensitive"] = True
+            raise KeyError(f"known-{flag} attribute {type_name}.{dotted} was not derived")
+        node["attributes"][attr][flag] = True
 
 
 def derive(assembly: dict, types: list[str], sources: dict[str, str] | None = None) -> dict:

@@ -34,7 +34,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = REPO_ROOT / "crosscloud" / "sandbox" / "schemas" / "google.json"
 OUTPUT = REPO_ROOT / "crosscloud" / "constructs" / "google" / "generated.py"
-PACKAGE = "cdktf_cdktf_provider_google"
+PACKAGE = "cdktn_provider_google"
 
 #: cdktf meta-arguments every prebuilt resource takes (keyword-only, passed to TerraformResource).
 META_ARGUMENTS = ("connection", "count", "depends_on", "for_each", "lifecycle", "provider", "provisioners")

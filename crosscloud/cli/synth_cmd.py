@@ -19,8 +19,10 @@ from ._common import config_option, json_option, load_or_exit, print_json
 def synth(config_path: Path, outdir: Path, hcl: bool, as_json: bool) -> None:
     """Synthesize the Terraform for every stack (network, vpn, clusters, fleet, members).
 
-    The output is deterministic (byte-identical for the same topology) and contains no secrets:
-    the IPsec pre-shared key is the sensitive variable `ipsec_psk` (set TF_VAR_ipsec_psk).
+    The output is deterministic (byte-identical for the same topology, and to what `cdktn synth`
+    writes) and contains no secrets: the IPsec pre-shared key is the sensitive variable
+    `ipsec_psk` (set TF_VAR_ipsec_psk) and, write-only for the GCP tunnels, the ephemeral
+    `ipsec_psk_wo` (crosscloud fills it from TF_VAR_ipsec_psk).
     """
     topology = load_or_exit(config_path)
     from ..synth import synth as run_synth

@@ -23,6 +23,11 @@ FORWARDED_PROTOCOLS = (("esp", "ESP", None), ("udp500", "UDP", "500"), ("udp4500
 ROUTE_PRIORITY = {"master": 1000, "slave": 1100}
 
 
+#: shared_secret_wo_version of the GCP tunnels: Terraform never sees the write-only secret
+#: again, so a new PSK reaches GCP only when this changes (the tunnels are then replaced).
+PSK_WRITE_ONLY_VERSION = "1"
+
+
 @dataclass(frozen=True)
 class Selectors:
     alibaba: list[str]  # Alibaba local_subnet == GCP remote_traffic_selector
@@ -35,7 +40,10 @@ def selectors(t: Topology) -> Selectors:
 
 
 class IpsecLink(Construct):
-    def __init__(self, scope: Construct, id: str, topology: Topology, alibaba: AlibabaNetwork, gcp: GcpNetwork, psk: str):
+    def __init__(self, scope: Construct, id: str, topology: Topology, alibaba: AlibabaNetwork, gcp: GcpNetwork, psk: str,
+                 psk_write_only: str):
+        # `psk` goes to the Alibaba connection (alicloud has no write-only PSK: it rests in that
+        # state); `psk_write_only` (an ephemeral value) to the GCP tunnels' write-only secret.
         super().__init__(scope, id)
         g = bindings()
         t, vpn = topology, topology.vpn
@@ -111,7 +119,8 @@ class IpsecLink(Construct):
         for role, peer_ip in peers.items():
             tunnel = g.ComputeVpnTunnel(
                 self, f"tunnel-{role}", name=f"{t.name}-tunnel-{role}", region=t.gcp.region,
-                target_vpn_gateway=self.gcp_gateway.id, peer_ip=peer_ip, shared_secret=psk,
+                target_vpn_gateway=self.gcp_gateway.id, peer_ip=peer_ip,
+                shared_secret_wo=psk_write_only, shared_secret_wo_version=PSK_WRITE_ONLY_VERSION,
                 ike_version=2 if vpn.ike_version == "ikev2" else 1,
                 local_traffic_selector=sel.gcp, remote_traffic_selector=sel.alibaba,
                 depends_on=self.forwarding_rules)

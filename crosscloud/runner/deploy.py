@@ -24,11 +24,21 @@ from .journal import Journal, run_lock
 from .link import LinkState, link_from_state, wait_for_link
 from .report import Reporter
 from .targets import Target
-from .terraform import Terraform, interrupt_all
+from .terraform import Terraform, TerraformError, interrupt_all
 
 LINK_STEP = "vpn-link"
 INPUTS_STAMP = ".inputs.sha256"
 DEFAULT_LINK_TIMEOUT = 600.0
+
+
+class NotDeployed(TerraformError):
+    """A command that reads a deployed stack found none (a TerraformError, so the commands that
+    already report those report this one too, without a traceback)."""
+
+    def __init__(self, stack: str, where: Path):
+        RuntimeError.__init__(self, f"stack {stack} is not deployed (no synthesized stack in {where}): "
+                                    "run `crosscloud deploy` (or `cdktn deploy '*'`) first")
+        self.stack, self.command, self.summary, self.log = stack, "plan", str(self), None
 
 
 @dataclass
@@ -39,7 +49,11 @@ class Workspace:
 
     @property
     def outdir(self) -> Path:
-        return self.state_dir / "out"
+        # A state dir beside a cdktf.json shares that project's output folder, so crosscloud and
+        # `cdktf deploy`/`cdktn deploy` read and write the same stacks and local state.
+        from ..synth import project_output_dir  # noqa: PLC0415
+
+        return project_output_dir(self.state_dir.resolve().parent) or self.state_dir / "out"
 
     def stack_dir(self, stack: str) -> Path:
         return self.outdir / "stacks" / stack
@@ -162,6 +176,8 @@ class Runner:
     def refreshed_state(self, stack: str) -> dict:
         """The stack's resources as the clouds report them now, without writing state or
         taking the state lock (status may run beside a deploy)."""
+        if not (self.ws.stack_dir(stack) / "cdk.tf.json").is_file():
+            raise NotDeployed(stack, self.ws.stack_dir(stack))
         tf = self.terraform(stack)
         self.init(tf)
         tf.run("plan", "-refresh-only", "-lock=false", "-input=false", "-out=refresh.tfplan")

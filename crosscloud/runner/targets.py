@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Topology
-from ..stackgraph import PSK_VARIABLE
+from ..stackgraph import PSK_VARIABLE, PSK_WRITE_ONLY_VARIABLE
 
 PSK_ENV = f"TF_VAR_{PSK_VARIABLE}"
 ALIBABA_CREDENTIALS = ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET")
@@ -53,4 +53,6 @@ def resolve_target(name: str, topology: Topology, state_dir: Path) -> Target:
         missing.append(f"{PSK_ENV} (the IPsec pre-shared key, used by both clouds)")
     if missing:
         raise TargetError("--target clouds needs credentials for both clouds; not set: " + ", ".join(missing))
-    return Target("clouds", {}, secrets=[os.environ.get(PSK_ENV, "")])
+    psk_wo_env = f"TF_VAR_{PSK_WRITE_ONLY_VARIABLE}"
+    return Target("clouds", {psk_wo_env: os.environ.get(psk_wo_env) or os.environ.get(PSK_ENV, "")},
+                  secrets=[os.environ.get(PSK_ENV, "")])

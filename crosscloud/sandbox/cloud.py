@@ -651,7 +651,7 @@ class Cloud:
         _fill(s, "local_traffic_selector", ["0.0.0.0/0"])
         _fill(s, "remote_traffic_selector", ["0.0.0.0/0"])
         _fill(s, "detailed_status", "Allocating resources. VPN tunnel will start soon.")
-        secret = s.get("shared_secret") or ""
+        secret = s.get("shared_secret") or s.get("shared_secret_wo") or ""
         _fill(s, "shared_secret_hash", lambda: hashlib.sha256(f"{s['id']}\0{secret}".encode()).hexdigest()[:27])
 
     def _c_google_compute_route(self, s: dict, prior: dict | None) -> None:
@@ -868,7 +868,7 @@ class Cloud:
                     ip = _address_ip(esp[0].get("ip_address"), addresses, self._resolve_google)
             out.append(sem.GoogleEnd(
                 tunnel_id=t["id"], gateway_found=gw is not None, missing_rules=missing, ip=ip,
-                peer_ip=a.get("peer_ip"), psk=a.get("shared_secret"), ike_version=a.get("ike_version"),
+                peer_ip=a.get("peer_ip"), psk=a.get("shared_secret") or a.get("shared_secret_wo"), ike_version=a.get("ike_version"),
                 local_ts=a.get("local_traffic_selector") or [], remote_ts=a.get("remote_traffic_selector") or [],
                 updated_at=a.get("_updated_at") or 0.0))
         return out

@@ -328,6 +328,8 @@ def servicer_class():
         def ReadResource(self, request, context):
             current = dec(request.current_state)
             new = self.p.cloud.read(request.type_name, current) if current else None
+            if new is not None:
+                new = {**new, **{n: None for n in tfs().write_only_names(self.p.block(request.type_name))}}
             return pb.ReadResource.Response(new_state=enc(new), private=request.private)
 
         @guarded(pb.PlanResourceChange.Response)
@@ -340,6 +342,11 @@ def servicer_class():
             R = pb.PlanResourceChange.Response
             if proposed is None:  # destroy
                 return R(planned_state=enc(None), legacy_type_system=True)
+            for name in tfs().write_only_names(block):
+                # write-only: never planned (Terraform refuses a plan holding one), never a diff
+                proposed[name] = None
+                if config is not None:
+                    config[name] = None
             google = self.p.name == "google"
             defaults = sem().GOOGLE_DEFAULTS.get(t) if google else None
             cblocks = sem().GOOGLE_COMPUTED_BLOCKS.get(t, set()) if google else set()
@@ -364,6 +371,12 @@ def servicer_class():
             planned = dec(request.planned_state)
             R = pb.ApplyResourceChange.Response
             cloud = self.p.cloud
+            # write-only values reach the provider only in the config of this call: the cloud
+            # gets them, the returned state never holds them
+            write_only = tfs().write_only_names(self.p.block(t))
+            if planned is not None and write_only:
+                config = dec(request.config) or {}
+                planned = {**planned, **{n: config.get(n) for n in write_only}}
             try:
                 if planned is None:
                     cloud.delete(t, prior)
@@ -372,6 +385,8 @@ def servicer_class():
                     new = cloud.create(t, planned)
                 else:
                     new = cloud.update(t, prior, planned)
+                if new is not None:
+                    new = {**new, **{n: None for n in write_only}}
             except cloud_error() as e:
                 return R(new_state=enc(prior), diagnostics=[diag(e.summary, e.detail, e.path)],
                          legacy_type_system=True)

@@ -30,17 +30,19 @@ import sys
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..constructs.google import PROVIDER_VERSION as GOOGLE_VERSION, PROVIDER_VERSION_CONSTRAINT as GOOGLE_VERSION_CONSTRAINT
 from .store import CloudStore
 
 # address -> (namespace, name, version served by the mirror)
 PROVIDERS = {
     "alicloud": ("aliyun", "alicloud", "1.289.0"),
-    "google": ("hashicorp", "google", "6.50.0"),
+    "google": ("hashicorp", "google", GOOGLE_VERSION),
 }
 # what synthesized required_providers use (the mirrored versions satisfy these)
-VERSION_CONSTRAINTS = {"alicloud": ">= 1.250.0, < 2.0.0", "google": "6.50.0"}
+VERSION_CONSTRAINTS = {"alicloud": ">= 1.250.0, < 2.0.0", "google": GOOGLE_VERSION_CONSTRAINT}
 REGISTRY = "registry.terraform.io"
 PSK_VARIABLE = "ipsec_psk"  # the stacks declare `variable "ipsec_psk" { sensitive = true }`
+PSK_WRITE_ONLY_VARIABLE = "ipsec_psk_wo"  # ephemeral twin of ipsec_psk (crosscloud/stackgraph.py)
 
 LAUNCHER = """#!/bin/sh
 # crosscloud sandbox: launcher of a Terraform provider written in Python (crosscloud.sandbox.provider).
@@ -136,6 +138,7 @@ class Sandbox:
         """Create (idempotently) the store, mirror, CLI config, PSK and TLS certificate."""
         self.dir.mkdir(parents=True, exist_ok=True)
         self.home.mkdir(exist_ok=True)
+        (self.dir / "plugin-cache").mkdir(exist_ok=True)  # TF_PLUGIN_CACHE_DIR must exist
         _ = self.store
         for provider in PROVIDERS:
             path = self.launcher(provider)
@@ -200,7 +203,14 @@ class Sandbox:
             "TF_CLI_CONFIG_FILE": str(self.cli_config),
             "CHECKPOINT_DISABLE": "1",
             f"TF_VAR_{PSK_VARIABLE}": self.psk,
+            f"TF_VAR_{PSK_WRITE_ONLY_VARIABLE}": self.psk,
             "CROSSCLOUD_SANDBOX_DIR": str(self.dir),
+            # cdktf/cdktn set ~/.terraform.d/plugin-cache when this is unset, and the twin's
+            # providers would land there as hashicorp/google and aliyun/alicloud: keep them here
+            "TF_PLUGIN_CACHE_DIR": str(self.dir / "plugin-cache"),
+            # cdktf/cdktn run `terraform providers lock` on a first deploy, which ignores the CLI
+            # config's filesystem_mirror: point it at the mirror
+            "TF_CLI_ARGS_providers_lock": f"-fs-mirror={self.mirror}",
             "TF_IN_AUTOMATION": "1",
         }
 

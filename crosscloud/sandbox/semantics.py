@@ -178,7 +178,7 @@ GOOGLE_FORCE_NEW: dict[str, set[tuple[str, ...]]] = {
                                        ("load_balancing_scheme",), ("network",), ("subnetwork",),
                                        ("network_tier",), ("backend_service",), ("description",),
                                        ("all_ports",), ("is_mirroring_collector",)},
-    "google_compute_vpn_tunnel": {("name",), ("region",), ("project",), ("shared_secret",),
+    "google_compute_vpn_tunnel": {("name",), ("region",), ("project",), ("shared_secret",), ("shared_secret_wo_version",),
                                   ("peer_ip",), ("ike_version",), ("local_traffic_selector",),
                                   ("remote_traffic_selector",), ("target_vpn_gateway",),
                                   ("vpn_gateway",), ("vpn_gateway_interface",), ("router",),

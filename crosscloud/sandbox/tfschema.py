@@ -2,7 +2,7 @@
 
 A schema file (``schemas/<provider>.json``) holds ``provider``, ``resources`` and
 ``data_sources``; each type is a *block*: ``{"attributes": {name: attr}, "blocks": {name: block}}``.
-An attribute is ``{"type": T, "required"|"optional"|"computed"|"sensitive"|"force_new": true,
+An attribute is ``{"type": T, "required"|"optional"|"computed"|"sensitive"|"write_only"|"force_new": true,
 "default": value}`` with T one of ``"string" | "number" | "bool" | ["list"|"set"|"map", T]``.
 A nested block adds ``"nesting": "single" | "list"`` and ``min_items``/``max_items``
 (and, in the alicloud file, ``computed``/``force_new`` for Optional+Computed / ForceNew blocks).
@@ -287,6 +287,27 @@ def _list_nested_block_class():
     return ListNestedBlock
 
 
+def write_only_names(block: dict) -> list[str]:
+    """Top-level write-only attributes: never in plan or state (Terraform >= 1.11)."""
+    return [n for n, a in block.get("attributes", {}).items() if a.get("write_only")]
+
+
+@lru_cache(maxsize=None)
+def _write_only_attribute_class():
+    from tf.schema import Attribute  # noqa: PLC0415
+
+    class WriteOnlyAttribute(Attribute):
+        # tf 1.2.0's protobuf predates tfplugin6 Schema.Attribute.write_only (field 11, varint):
+        # append it as raw wire bytes: protobuf keeps them as an unknown field and re-serializes
+        # them, and Terraform reads them as write_only.
+        def to_pb(self):
+            msg = super().to_pb()
+            msg.MergeFromString(b"\x58\x01")
+            return msg
+
+    return WriteOnlyAttribute
+
+
 def to_tf_block(block: dict):
     """``tf.schema`` objects (attributes, nested blocks) for one schema block."""
     from tf.schema import Attribute, Block  # noqa: PLC0415
@@ -295,7 +316,7 @@ def to_tf_block(block: dict):
 
     def attrs(b: dict):
         return [
-            Attribute(
+            (_write_only_attribute_class() if a.get("write_only") else Attribute)(
                 name, _tf_type(a["type"]),
                 required=bool(a.get("required")), optional=bool(a.get("optional")),
                 computed=bool(a.get("computed")), sensitive=bool(a.get("sensitive")) or None,

@@ -2,7 +2,7 @@
 
 * generated.py is exactly what scripts/generate_google_l1.py writes from google.json now;
 * every class/keyword/property the generator emits exists, with the same required-ness, in the
-  installed cdktf-cdktf-provider-google (read by AST: the package is never imported here), so a
+  installed cdktn-provider-google (read by AST: the package is never imported here), so a
   new package version that renames or moves anything fails loudly;
 * `crosscloud synth` of every examples/*.yaml is byte-identical with either bindings, each run in
   its own process (the prebuilt runs take ~15 s each; they run concurrently);
@@ -29,7 +29,7 @@ SCRIPT = ROOT / "scripts" / "generate_google_l1.py"
 GOOGLE_DIR = ROOT / "crosscloud" / "constructs" / "google"
 GENERATED = GOOGLE_DIR / "generated.py"
 PREBUILT_SHIM = GOOGLE_DIR / "prebuilt.py"
-PACKAGE = "cdktf_cdktf_provider_google"
+PACKAGE = "cdktn_provider_google"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 META = {"connection", "count", "depends_on", "for_each", "lifecycle", "provider", "provisioners"}
 
@@ -91,7 +91,8 @@ def test_generated_module_is_what_the_script_writes_now():
 _PREBUILT_GETTER_TYPES = {
     "get_string_attribute": {"builtins.str"},
     "get_number_attribute": {"jsii.Number"},
-    "get_boolean_attribute": {"_cdktf_9a9027ec.IResolvable", "typing.Union[builtins.bool, _cdktf_9a9027ec.IResolvable]"},
+    "get_boolean_attribute": {"_cdktn_78ede62e.IResolvable", "typing.Union[builtins.bool, _cdktn_78ede62e.IResolvable]",
+                              "typing.Union[builtins.bool, '_cdktn_78ede62e.IResolvable']"},
     "get_list_attribute": {"typing.List[builtins.str]"},
     "get_number_list_attribute": {"typing.List[jsii.Number]"},
     "get_string_map_attribute": {"typing.Mapping[builtins.str, builtins.str]"},
@@ -322,7 +323,7 @@ def test_synth_is_byte_identical_with_either_bindings(runs, example):
     for rel in files:
         assert (thin / rel).read_bytes() == (prebuilt / rel).read_bytes(), f"{example}: {rel} differs"
     network = json.loads((thin / "stacks/network/cdk.tf.json").read_text())
-    assert network["terraform"]["required_providers"]["google"] == {"source": "google", "version": "6.50.0"}
+    assert network["terraform"]["required_providers"]["google"] == {"source": "hashicorp/google", "version": ">= 7.0.0, < 9.0.0"}
     assert "google_compute_subnetwork" in network["resource"]
 
 

@@ -41,11 +41,15 @@ def test_ike_and_ipsec_parameters_agree(example):
 def test_psk_is_a_sensitive_variable_on_both_sides(example):
     _, docs = example
     var = docs["vpn"]["variable"]["ipsec_psk"]
-    assert var["sensitive"] is True and "default" not in var
+    assert var["sensitive"] is True and "default" not in var and "ephemeral" not in var
     conn = only(docs["vpn"], "alicloud_vpn_connection")
     assert all(ike["psk"] == PSK_REF for ike, _ in alibaba_phases(conn))
+    # GCP side: the write-only secret from an ephemeral variable, never the stored shared_secret
+    wo = docs["vpn"]["variable"]["ipsec_psk_wo"]
+    assert wo["ephemeral"] is True and wo["sensitive"] is True and "default" not in wo
     tunnels = resources(docs["vpn"], "google_compute_vpn_tunnel").values()
-    assert tunnels and all(t["shared_secret"] == PSK_REF for t in tunnels)
+    assert tunnels and all(t["shared_secret_wo"] == "${var.ipsec_psk_wo}" and "shared_secret" not in t
+                           and t["shared_secret_wo_version"] == "1" for t in tunnels)
 
 
 def test_selectors_mirror_and_include_pod_and_service_ranges(example, seed_data):
@@ -168,7 +172,7 @@ def test_provider_constraints(example):
     req = docs["vpn"]["terraform"]["required_providers"]
     assert req["alicloud"] == {"source": "aliyun/alicloud", "version": ">= 1.250.0, < 2.0.0"}
     # the prebuilt package writes the short form, which Terraform reads as hashicorp/google
-    assert req["google"] == {"source": "google", "version": "6.50.0"}
+    assert req["google"] == {"source": "hashicorp/google", "version": ">= 7.0.0, < 9.0.0"}
 
 
 def test_terraform_cloud_backend_one_workspace_per_stack(seed_data, tmp_path):

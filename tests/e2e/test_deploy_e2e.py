@@ -10,6 +10,15 @@ pytestmark = pytest.mark.e2e
 
 
 def test_plan_before_anything_exists(crosscloud, seed_config):
+    # The PSK: write-only on the GCP tunnels (in no state); the alicloud connection keeps it.
+    psk = (crosscloud.state_dir / "sandbox" / "psk").read_text().strip()
+    vpn_state = json.loads(next(crosscloud.state_dir.rglob("terraform.vpn.tfstate")).read_text())
+    by_type = {r["type"]: r for r in vpn_state["resources"]}
+    tunnels = [i["attributes"] for i in by_type["google_compute_vpn_tunnel"]["instances"]]
+    assert tunnels and all(a["shared_secret_wo"] is None and a["shared_secret"] is None for a in tunnels)
+    assert psk not in json.dumps(by_type["google_compute_vpn_tunnel"])
+    assert psk in json.dumps(by_type["alicloud_vpn_connection"])
+
     plan = crosscloud.json("plan", "-c", seed_config)["stacks"]
     assert plan["network"]["planned"] and "alicloud_vpc.vpc" in plan["network"]["add"]
     assert plan["vpn"] == {"planned": False, "reason": "needs network applied first (its outputs feed this stack)"}
@@ -30,7 +39,8 @@ def test_deploy_status_noop_destroy(crosscloud, seed_config):
     assert st["clusters"]["ask-provider"]["id"] and st["fleet"]["members"]
 
     plan = crosscloud.json("plan", "-c", seed_config)["stacks"]
-    assert all(p["planned"] and not any(p[k] for k in ("add", "change", "replace", "destroy")) for p in plan.values()), plan
+    assert all(p["planned"] and not any(p[k] for k in ("add", "change", "replace", "destroy")) for p in plan.values()), {
+        s: {k: p[k] for k in ("add", "change", "replace", "destroy") if p[k]} for s, p in plan.items()}
 
     again = crosscloud.run("deploy", "-c", seed_config, "--json")
     assert json.loads(again.stdout)["changed"] == []
@@ -53,7 +63,7 @@ def test_mismatched_psk_times_out_naming_the_cause(crosscloud, seed_config, tmp_
     vpn = ws.stack_dir("vpn") / "cdk.tf.json"
     doc = json.loads(vpn.read_text())
     for tunnel in doc["resource"]["google_compute_vpn_tunnel"].values():
-        tunnel["shared_secret"] = "not-the-same-key"  # one side disagrees
+        tunnel["shared_secret_wo"] = "not-the-same-key"  # one side disagrees
     vpn.write_text(json.dumps(doc))
     out = crosscloud.run("deploy", "-c", seed_config, "--link-timeout", "6", check=False)
     assert out.returncode == 1

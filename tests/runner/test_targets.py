@@ -30,7 +30,10 @@ def test_clouds_with_credentials(clean_env, seed_data, tmp_path):
                        ("GOOGLE_OAUTH_ACCESS_TOKEN", "c"), ("TF_VAR_ipsec_psk", "k3y")]:
         clean_env.setenv(var, value)
     target = resolve_target("clouds", parse_topology(seed_data), tmp_path)
-    assert target.name == "clouds" and target.env == {} and target.secrets == ["k3y"]
+    assert target.name == "clouds" and target.secrets == ["k3y"]
+    assert target.env == {"TF_VAR_ipsec_psk_wo": "k3y"}  # the ephemeral twin of the PSK variable
+    clean_env.setenv("TF_VAR_ipsec_psk_wo", "own")
+    assert resolve_target("clouds", parse_topology(seed_data), tmp_path).env == {"TF_VAR_ipsec_psk_wo": "own"}
 
 
 def test_terraform_cloud_needs_its_token_not_a_local_psk(clean_env, seed_data, tmp_path):

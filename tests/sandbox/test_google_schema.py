@@ -110,12 +110,12 @@ def test_type_sets(schema):
     assert set(schema["resources"]) == RESOURCES
     assert set(schema["data_sources"]) == DATA_SOURCES
     assert schema["provider"]["source"] == "hashicorp/google"
-    assert schema["provider"]["version"] == "6.50.0"
+    assert schema["provider"]["version"] == "8.7.0"
 
 
 def test_python_names_point_at_the_installed_bindings(schema):
     """The class exists in the named submodule with that jsii type (checked in the source text)."""
-    pkg = Path(importlib.util.find_spec("cdktf_cdktf_provider_google").origin).parent
+    pkg = Path(importlib.util.find_spec("cdktn_provider_google").origin).parent
     entries = [schema["provider"], *schema["resources"].values(), *schema["data_sources"].values()]
     for entry in entries:
         init = pkg / entry["python_module"] / "__init__.py"
@@ -124,7 +124,7 @@ def test_python_names_point_at_the_installed_bindings(schema):
         assert f"class {entry['python_class']}(" in text
         assert f'jsii_type="{entry["jsii_fqn"]}"' in text
     network = schema["resources"]["google_compute_network"]
-    assert network["jsii_fqn"] == "@cdktf/provider-google.computeNetwork.ComputeNetwork"
+    assert network["jsii_fqn"] == "@cdktn/provider-google.computeNetwork.ComputeNetwork"
     assert (network["python_module"], network["python_class"]) == ("compute_network", "ComputeNetwork")
 
 
@@ -151,9 +151,9 @@ def test_every_attribute_and_block_follows_the_format(schema):
                 where = (type_name, path, name)
                 assert _valid_type(attr["type"]), where
                 flags = set(attr) - {"type"}
-                assert flags <= {"required", "optional", "computed", "sensitive"}, where
+                assert flags <= {"required", "optional", "computed", "sensitive", "write_only"}, where
                 assert all(attr[f] is True for f in flags), where
-                assert flags - {"sensitive"} in ({"required"}, {"optional"}, {"optional", "computed"}, {"computed"}), where
+                assert flags - {"sensitive", "write_only"} in ({"required"}, {"optional"}, {"optional", "computed"}, {"computed"}), where
 
 
 def test_meta_arguments_excluded(schema):
@@ -171,9 +171,13 @@ def test_id_is_optional_computed_on_every_resource(schema):
 # --- spot checks against the real provider ---------------------------------------------------
 
 
-def test_vpn_tunnel_shared_secret_required_and_sensitive(schema):
-    tunnel = schema["resources"]["google_compute_vpn_tunnel"]
-    assert tunnel["attributes"]["shared_secret"] == {"type": "string", "required": True, "sensitive": True}
+def test_vpn_tunnel_shared_secret_optional_sensitive_and_write_only_variant(schema):
+    # 8.x: shared_secret is optional beside the write-only shared_secret_wo (+ its version).
+    tunnel = schema["resources"]["google_compute_vpn_tunnel"]["attributes"]
+    assert tunnel["shared_secret"] == {"type": "string", "optional": True, "sensitive": True}
+    assert tunnel["shared_secret_wo"] == {"type": "string", "optional": True, "write_only": True}
+    assert tunnel["shared_secret_wo_version"] == {"type": "string", "optional": True}
+    assert not any(a.get("write_only") for name, a in tunnel.items() if name != "shared_secret_wo")
 
 
 def test_sensitive_only_where_the_provider_says_so(schema):
@@ -313,6 +317,17 @@ def test_unknown_type_and_stale_sensitive_table_fail_loudly(derive_mod, package,
 
 def test_derive_does_not_mutate_the_assembly(derive_mod, package):
     assembly, sources = package
-    before = copy.deepcopy(assembly["types"]["@cdktf/provider-google.computeNetwork.ComputeNetworkConfig"])
+    before = copy.deepcopy(assembly["types"]["@cdktn/provider-google.computeNetwork.ComputeNetworkConfig"])
     derive_mod.derive(assembly, ["google_compute_network"], sources)
-    assert assembly["types"]["@cdktf/provider-google.computeNetwork.ComputeNetworkConfig"] == before
+    assert assembly["types"]["@cdktn/provider-google.computeNetwork.ComputeNetworkConfig"] == before
+
+
+def test_served_schema_declares_write_only_exactly_where_the_schema_says():
+    # Terraform >= 1.11 lets an ephemeral value into an attribute only if the provider's schema
+    # declares it write-only (tfplugin6 Schema.Attribute.write_only, field 11).
+    from crosscloud.sandbox import tfschema
+
+    block = tfschema.load("google")["resources"]["google_compute_vpn_tunnel"]
+    served = {a.name: a.SerializeToString() for a in tfschema.to_tf_schema(block).to_pb().block.attributes}
+    assert served["shared_secret_wo"].endswith(b"\x58\x01")
+    assert not any(b.endswith(b"\x58\x01") for name, b in served.items() if name != "shared_secret_wo")

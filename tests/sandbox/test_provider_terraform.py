@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 REQUIRED = {"terraform": {"required_providers": {
     "alicloud": {"source": "aliyun/alicloud", "version": ">= 1.250.0, < 2.0.0"},
-    "google": {"source": "hashicorp/google", "version": "6.50.0"}}}}
+    "google": {"source": "hashicorp/google", "version": "8.7.0"}}}}
 HEADER = {
     **REQUIRED,
     "variable": {"ipsec_psk": {"type": "string", "sensitive": True}},
@@ -170,7 +170,7 @@ def test_full_lifecycle_of_both_clouds_offline(sandbox, tmp_path, record_propert
     assert "Terraform has been successfully initialized" in init.stdout
     lock = (work / ".terraform.lock.hcl").read_text()
     assert 'provider "registry.terraform.io/aliyun/alicloud"' in lock and 'version     = "1.289.0"' in lock
-    assert 'version     = "6.50.0"' in lock
+    assert 'version     = "8.7.0"' in lock
 
     assert "The configuration is valid" in tf("validate").stdout
     plan = tf("plan", "-input=false", "-out=tfplan")

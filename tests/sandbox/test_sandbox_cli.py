@@ -37,7 +37,7 @@ def test_ensure_builds_an_idempotent_sandbox(tmp_path):
     launchers = [sb.launcher("alicloud"), sb.launcher("google")]
     assert launchers[0] == sb.dir / ("mirror/registry.terraform.io/aliyun/alicloud/1.289.0/linux_amd64/"
                                      "terraform-provider-alicloud_v1.289.0")
-    assert launchers[1].name == "terraform-provider-google_v6.50.0"
+    assert launchers[1].name == "terraform-provider-google_v8.7.0"
     for path in launchers:
         assert path.read_text() == LAUNCHER and os.access(path, os.X_OK)
     assert stat.S_IMODE(sb.psk_path.stat().st_mode) == 0o600
@@ -51,7 +51,9 @@ def test_ensure_builds_an_idempotent_sandbox(tmp_path):
     Sandbox(tmp_path / "sb").ensure()
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in before} == before
     assert sb.env() == {
-        "TF_CLI_CONFIG_FILE": str(sb.cli_config), "CHECKPOINT_DISABLE": "1", "TF_VAR_ipsec_psk": psk,
+        "TF_CLI_CONFIG_FILE": str(sb.cli_config), "CHECKPOINT_DISABLE": "1", "TF_VAR_ipsec_psk": psk, "TF_VAR_ipsec_psk_wo": psk,
+        "TF_PLUGIN_CACHE_DIR": str(sb.dir / "plugin-cache"),
+        "TF_CLI_ARGS_providers_lock": f"-fs-mirror={sb.mirror}",
         "CROSSCLOUD_SANDBOX_DIR": str(sb.dir), "TF_IN_AUTOMATION": "1"}
 
 

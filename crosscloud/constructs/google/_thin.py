@@ -27,9 +27,9 @@ from ...cdk import (
 
 __all__ = ["Construct", "GoogleDataSource", "GoogleProviderBase", "GoogleResource", "Struct", "metadata"]
 
-#: What the prebuilt GoogleProvider passes as terraformProviderSource (not "hashicorp/google"):
+#: What the prebuilt GoogleProvider passes as terraformProviderSource (cdktn-provider-google 21.x):
 #: it becomes required_providers.google.source in the synthesized JSON.
-PROVIDER_SOURCE = "google"
+PROVIDER_SOURCE = "hashicorp/google"
 
 
 def metadata(version: str) -> TerraformProviderGeneratorMetadata:

@@ -61,7 +61,7 @@ def warm_jsii(prebuilt: bool) -> None:
     env.pop("CROSSCLOUD_GOOGLE_BINDINGS", None)
     subprocess.run([sys.executable, "-c", _SYNTH_ONE], env=env, check=True)
     if prebuilt:
-        subprocess.run([sys.executable, "-c", "import cdktf_cdktf_provider_google.compute_network"], env=env, check=True)
+        subprocess.run([sys.executable, "-c", "import cdktn_provider_google.compute_network"], env=env, check=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     warm_jsii(args.prebuilt)
     root = os.environ.get("JSII_RUNTIME_PACKAGE_CACHE_ROOT") or "~/.cache/aws/jsii/package-cache (jsii default)"
-    what = "cdktf, constructs" + (", @cdktf/provider-google" if args.prebuilt else "")
+    what = "cdktn, constructs" + (", @cdktn/provider-google" if args.prebuilt else "")
     print(f"warmup: jsii package cache ({what}) warm in {time.perf_counter() - t0:.1f}s: {root}", file=sys.stderr)
     return 0
 
