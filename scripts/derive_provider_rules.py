@@ -31,10 +31,11 @@ OUT_RULES = ROOT / "crosscloud" / "sandbox" / "schemas" / "alicloud.rules.json"
 REPO = "aliyun/terraform-provider-alicloud"
 DEFAULT_TAG = "v1.289.0"
 
-# the types crosscloud synthesizes (constructs/alicloud/__init__.py)
+# the types crosscloud synthesizes (constructs/alicloud/__init__.py; the node pool came with issue 14)
 RESOURCES = [
     "alicloud_vpc", "alicloud_vswitch", "alicloud_vpn_gateway", "alicloud_vpn_customer_gateway",
     "alicloud_vpn_connection", "alicloud_vpn_pbr_route_entry", "alicloud_cs_managed_kubernetes",
+    "alicloud_cs_kubernetes_node_pool",
     "alicloud_ack_one_cluster", "alicloud_ack_one_membership_attachment",
 ]
 DATA_SOURCES = ["alicloud_cs_cluster_credential"]
@@ -207,6 +208,7 @@ class Parser:
 class Source:
     def __init__(self, git_dir: str, tag: str, const_files=()):
         self.git_dir, self.tag, self.const_files = git_dir, tag, const_files
+        self.resolve_dir = ""  # where shared schema pieces are looked up (google only)
         self.commit = self.git("rev-list", "-n1", tag).strip()
         self.consts = self._constants()
 
@@ -216,6 +218,31 @@ class Source:
 
     def file(self, path: str) -> str:
         return self.git("show", f"{self.tag}:{path}")
+
+    def definition(self, name: str, directory: str):
+        """The literal a package-level ``var name = …`` or ``func name() … { return … }`` builds
+        (in ``directory``), or None: schema pieces providers share between resources."""
+        short = name.split(".")[-1]
+        pat = rf"^(var {short} =|\t{short} +=|func {short}\(\))"
+        try:
+            hits = self.git("grep", "-n", "-E", pat, self.tag, "--", directory).splitlines()
+        except subprocess.CalledProcessError:
+            return None
+        for hit in hits:
+            _, path, line, _ = hit.split(":", 3)
+            lines = self.file(path).splitlines()
+            toks = tokens("\n".join(lines[int(line) - 1:]))
+            p = Parser(toks)
+            if toks[0][1] == "func":
+                while p.peek()[1] != "return":
+                    p.take()
+                p.take()
+                return p.expr()
+            while p.peek()[1] != "=":
+                p.take()
+            p.take()
+            return p.expr()
+        return None
 
     def _constants(self) -> dict[str, object]:
         """String/int constants of package alicloud (used as Default and enum values)."""
@@ -314,6 +341,16 @@ def fields(lit) -> dict[str, object]:
 def convert_map(map_lit, src: Source, path: str, rules: list, notes: list) -> dict:
     """A ``map[string]*schema.Schema{...}`` literal -> schema block (and rules appended)."""
     block = {"attributes": {}, "blocks": {}}
+    if map_lit[0] == "id" and src.resolve_dir:
+        found = src.definition(map_lit[1], src.resolve_dir)
+        if found is not None:
+            return convert_map(found, src, path, rules, notes)
+    if map_lit[0] == "call" and map_lit[1].endswith("MergeSchemas"):
+        for part in map_lit[2]:
+            b = convert_map(part, src, path, rules, notes)
+            block["attributes"].update(b["attributes"])
+            block["blocks"].update(b["blocks"])
+        return block
     if map_lit[0] != "lit":
         notes.append(f"{path or '(top)'}: schema built by code ({map_lit[0]}), not read")
         return block
@@ -323,11 +360,19 @@ def convert_map(map_lit, src: Source, path: str, rules: list, notes: list) -> di
             helper = {"tagsSchema": {"type": ["map", "string"], "optional": True},
                       "tagsSchemaForceNew": {"type": ["map", "string"], "optional": True, "force_new": True},
                       "tagsSchemaComputed": {"type": ["map", "string"], "optional": True, "computed": True}}
+            found = src.definition(val[1], src.resolve_dir) if src.resolve_dir and val[1] not in helper else None
+            if found is not None and found[0] == "addr" and found[1][0] == "lit":
+                convert_field(block, name, fields(found[1]), src, path, rules, notes)
+                continue
             if val[1] not in helper:
                 notes.append(f"{path}{name}: schema from helper {val[1]}() not read")
                 continue
             block["attributes"][name] = dict(helper[val[1]])
             continue
+        if val[0] == "id" and src.resolve_dir:  # a shared *schema.Schema variable
+            found = src.definition(val[1], src.resolve_dir)
+            if found is not None and found[0] == "addr" and found[1][0] == "lit":
+                val = found[1]
         if val[0] != "lit" or "Type" not in fields(val):
             notes.append(f"{path}{name}: schema built by code, not read")
             continue
@@ -467,6 +512,7 @@ GOOGLE_INLINE = {
 
 def main_google(git_dir: str, ref: str) -> None:
     src = Source(git_dir, ref)
+    src.resolve_dir = "google/services"
     out = {"_comment": (f"Derived by scripts/derive_provider_rules.py from {GOOGLE_REPO} at {ref} "
                         f"(commit {src.commit}); read by crosscloud/sandbox/validators.py. Do not edit by hand."),
            "provider_version": ref, "sdk": "v2", "resources": {}, "data_sources": {}}

@@ -56,6 +56,9 @@ CASES = [
     ("google compute/resource_compute_firewall.go direction ValidateEnum", "google", "google_compute_firewall",
      {"name": "fw", "allow": [{"protocol": "tcp"}], "direction": "INGRESS"},
      {"name": "fw", "allow": [{"protocol": "tcp"}], "direction": "ingress"}, 'to be one of ["INGRESS" "EGRESS" ""]'),
+    # validation.IntAtLeast(0) (container/resource_container_node_pool.go schemaNodePool node_count)
+    ("google container/resource_container_node_pool.go node_count IntAtLeast", "google", "google_container_node_pool",
+     {"cluster": "c", "node_count": 0}, {"cluster": "c", "node_count": -1}, "expected node_count to be at least (0), got -1"),
     # StringInSlice(..., true): alicloud ignores case (resource_alicloud_vpn_gateway.go network_type)
     ("alicloud resource_alicloud_vpn_gateway.go network_type StringInSlice ignoreCase", "alicloud",
      "alicloud_vpn_gateway", {"vpc_id": "vpc-1", "bandwidth": 10, "network_type": "PUBLIC"},
