@@ -41,6 +41,9 @@ GOOGLE_INVALID_PEER_RANGES = [
 ]
 
 
+SECRET_KEYS = {"psk", "shared_secret", "shared_secret_wo", "password", "kms_encrypted_password"}
+
+
 @dataclass(frozen=True)
 class Problem:
     severity: str  # "error" | "warning"
@@ -116,6 +119,10 @@ def validate(provider: str, type_name: str, config: dict, data: bool = False,
     for rule in entry["rules"]:
         for key, path, value, _ in _walk(config, rule["path"].split("."), "", ()):
             for p in _check(rule, key, path, value, config, v1):
+                if isinstance(value, str) and value and key.split(".")[-1] in SECRET_KEYS:
+                    # the provider would echo the value; the sandbox never shows a secret
+                    p = Problem(p.severity, p.summary.replace(value, "(sensitive value)"),
+                                p.detail.replace(value, "(sensitive value)"), p.path)
                 if not (errors_only and p.severity == "warning"):
                     out.append(p)
     return out

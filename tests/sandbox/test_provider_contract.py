@@ -187,3 +187,11 @@ def test_twin_public_ips_pass_the_google_peer_check():
     for rng in (sem.ALIBABA_PUBLIC_RANGE, sem.GOOGLE_PUBLIC_RANGE):
         ip = str(next(ipaddress.ip_network(rng).hosts()))
         assert errors("google", "google_compute_vpn_tunnel", {"name": "t", "peer_ip": ip, "shared_secret": "s"}) == []
+
+
+def test_messages_never_echo_a_secret():
+    # resource_alicloud_cs_kubernetes_node_pool.go password: the provider's message would carry it
+    secret = "Sup3r-Secret-Value"
+    found = validators.validate("alicloud", "alicloud_cs_kubernetes_node_pool",
+                                {"cluster_id": "c", "password": secret, "key_name": "k"})
+    assert found and all(secret not in p.summary + p.detail for p in found)
