@@ -216,6 +216,7 @@ class Cloud:
     # ---------------------------------------------------------------- operations
     def create(self, type_name: str, planned: dict) -> dict:
         state = copy.deepcopy(planned)
+        self._api_checks(type_name, state)
         self._check_references(type_name, state)
         self._compute(type_name, state, None)
         state = tfschema.finalise(self.block(type_name), state)
@@ -227,9 +228,21 @@ class Cloud:
         self._save(type_name, state, **self._meta(type_name, state))
         return self._after_change(type_name, state)
 
+    def _api_checks(self, type_name: str, state: dict) -> None:
+        """Refusals of the cloud API that the provider does not make at validate (issue 10)."""
+        if self.provider != "alicloud":
+            return
+        from .alibaba import api_checks  # noqa: PLC0415
+
+        api_checks.fill_aliases(type_name, state)
+        refused = api_checks.refusal(type_name, state)
+        if refused:
+            raise CloudError(*refused)
+
     def update(self, type_name: str, prior: dict, planned: dict) -> dict:
         state = copy.deepcopy(planned)
         state["id"] = prior.get("id")
+        self._api_checks(type_name, state)
         self._check_references(type_name, state)
         self._compute(type_name, state, prior)
         state = tfschema.finalise(self.block(type_name), state)

@@ -303,13 +303,22 @@ def servicer_class():
         @guarded(pb.ValidateResourceConfig.Response)
         def ValidateResourceConfig(self, request, context):
             config = dec(request.config) or {}
-            problems = sem().validate(request.type_name, config)
-            return pb.ValidateResourceConfig.Response(
-                diagnostics=[diag(s, d, path) for path, s, d in problems])
+            return pb.ValidateResourceConfig.Response(diagnostics=self._rule_diags(request.type_name, config))
 
         @guarded(pb.ValidateDataResourceConfig.Response)
         def ValidateDataResourceConfig(self, request, context):
-            return pb.ValidateDataResourceConfig.Response()
+            config = dec(request.config) or {}
+            return pb.ValidateDataResourceConfig.Response(
+                diagnostics=self._rule_diags(request.type_name, config, data=True))
+
+        def _rule_diags(self, type_name: str, config: dict, data: bool = False, errors_only: bool = False):
+            """The real provider's validators (sandbox/validators.py) as diagnostics."""
+            from . import validators  # noqa: PLC0415
+
+            problems = validators.validate(self.p.name, type_name, config, data=data, errors_only=errors_only)
+            return [diag(p.summary, p.detail, p.path,
+                         pb.Diagnostic.WARNING if p.severity == "warning" else pb.Diagnostic.ERROR)
+                    for p in problems]
 
         @guarded(pb.UpgradeResourceState.Response)
         def UpgradeResourceState(self, request, context):
@@ -342,6 +351,10 @@ def servicer_class():
             R = pb.PlanResourceChange.Response
             if proposed is None:  # destroy
                 return R(planned_state=enc(None), legacy_type_system=True)
+            # the validators again, now that references are known (validate skipped unknowns)
+            errors = self._rule_diags(t, config or {}, errors_only=True)
+            if errors:
+                return R(diagnostics=errors)
             for name in tfs().write_only_names(block):
                 # write-only: never planned (Terraform refuses a plan holding one), never a diff
                 proposed[name] = None

@@ -4,12 +4,14 @@ A schema file (``schemas/<provider>.json``) holds ``provider``, ``resources`` an
 ``data_sources``; each type is a *block*: ``{"attributes": {name: attr}, "blocks": {name: block}}``.
 An attribute is ``{"type": T, "required"|"optional"|"computed"|"sensitive"|"write_only"|"force_new": true,
 "default": value}`` with T one of ``"string" | "number" | "bool" | ["list"|"set"|"map", T]``.
-A nested block adds ``"nesting": "single" | "list"`` and ``min_items``/``max_items``
+A nested block adds ``"nesting": "single" | "list" | "object"`` and ``min_items``/``max_items``
 (and, in the alicloud file, ``computed``/``force_new`` for Optional+Computed / ForceNew blocks).
 
 Values follow Terraform's wire shape: a nested block is always a list of objects (a "single"
 block is served as a LIST with max_items 1, the way SDKv2 providers declare it, so references
-such as ``master_auth[0].cluster_ca_certificate`` resolve). ``UNKNOWN`` marks a value only known
+such as ``master_auth[0].cluster_ca_certificate`` resolve); an ``"object"`` block is Terraform's
+NestingSingle (the SDK's ``timeouts`` block): one object or null, written ``timeouts { … }`` and
+referenced without an index. ``UNKNOWN`` marks a value only known
 after apply.
 
 Only ``tf.types`` (tiny) is imported at module level; the protobuf side of ``tf`` loads in
@@ -60,8 +62,12 @@ def attr_equal(t: Any, a: Any, b: Any) -> bool:
 def blank(block: dict) -> dict:
     """An object of ``block`` with every attribute null and every nested block empty."""
     out: dict[str, Any] = {k: None for k in block.get("attributes", {})}
-    out.update({k: [] for k in block.get("blocks", {})})
+    out.update({k: None if nb.get("nesting") == "object" else [] for k, nb in block.get("blocks", {}).items()})
     return out
+
+
+def is_object(nb: dict) -> bool:
+    return nb.get("nesting") == "object"
 
 
 def normalise(block: dict, value: dict | None) -> dict | None:
@@ -73,6 +79,11 @@ def normalise(block: dict, value: dict | None) -> dict | None:
         out[name] = value.get(name)
     for name, nb in block.get("blocks", {}).items():
         items = value.get(name)
+        if is_object(nb):
+            if isinstance(items, list):
+                items = items[0] if items else None
+            out[name] = normalise(nb, items) if isinstance(items, dict) else None
+            continue
         if isinstance(items, dict):  # a single object where a list is expected
             items = [items]
         out[name] = [normalise(nb, it) for it in (items or []) if isinstance(it, dict)]
@@ -86,6 +97,9 @@ def finalise(block: dict, value: dict) -> dict:
         out[name] = _known_or_null(value.get(name))
     for name, nb in block.get("blocks", {}).items():
         items = value.get(name)
+        if is_object(nb):
+            out[name] = finalise(nb, items) if isinstance(items, dict) else None
+            continue
         out[name] = [finalise(nb, it) for it in items] if isinstance(items, list) else []
     return out
 
@@ -130,6 +144,9 @@ def plan_new(block: dict, proposed: dict, config: dict | None,
     for name, nb in block.get("blocks", {}).items():
         items = proposed.get(name)
         cfg_items = config.get(name) if isinstance(config, dict) else None
+        if is_object(nb):  # no computed values inside (the timeouts block)
+            out[name] = items
+            continue
         if items is UNKNOWN:
             out[name] = UNKNOWN
         elif not items and (nb.get("computed") or name in computed_blocks) and not cfg_items:
@@ -166,6 +183,9 @@ def plan_update(block: dict, prior: dict, proposed: dict, config: dict | None,
         out[name] = v
     for name, nb in block.get("blocks", {}).items():
         items = proposed.get(name)
+        if is_object(nb):
+            out[name] = items
+            continue
         before = prior.get(name) or []
         cfg_items = config.get(name) if isinstance(config, dict) else None
         if (nb.get("computed") or name in computed_blocks) and not cfg_items and not items:
@@ -200,6 +220,10 @@ def changed(block: dict, prior: dict, planned: dict) -> bool:
             if a is not b:
                 return True
             continue
+        if is_object(nb):
+            if (a is None) != (b is None) or (a is not None and changed(nb, a, b)):
+                return True
+            continue
         a, b = a or [], b or []
         if len(a) != len(b):
             return True
@@ -224,6 +248,8 @@ def replace_paths(block: dict, prior: dict, planned: dict,
     for name, nb in block.get("blocks", {}).items():
         a, b = prior.get(name), planned.get(name)
         flagged = force_new(names + (name,)) if force_new else nb.get("force_new")
+        if is_object(nb):
+            continue  # timeouts never force replacement
         a_l = a if isinstance(a, list) else []
         b_l = b if isinstance(b, list) else []
         if flagged:
@@ -252,7 +278,28 @@ def _tf_type(t: Any):
     if t == "bool":
         return tft.Bool()
     kind, elem = t
+    if kind == "object" or (isinstance(elem, list) and elem[0] == "object"):
+        return _RawType(t)
     return {"list": tft.List, "set": tft.Set, "map": tft.Map}[kind](_tf_type(elem))
+
+
+class _RawType:
+    """A type ``tf.types`` lacks (objects): served by its cty JSON notation, values pass as-is."""
+
+    def __init__(self, t: Any):
+        self.t = t
+
+    def tf_type(self) -> bytes:
+        return json.dumps(self.t, separators=(",", ":")).encode()
+
+    def encode(self, value):
+        return value
+
+    def decode(self, value):
+        return value
+
+    def semantically_equal(self, a, b):
+        return a == b
 
 
 def _list_nested_block_class():
@@ -263,14 +310,19 @@ def _list_nested_block_class():
         """A LIST nested block (``tf`` 1.2.0 only ships SET). A "single" block of the schema
         files is served as a LIST with max_items 1, as SDKv2 providers declare them."""
 
-        def __init__(self, type_name, block, min_items=None, max_items=None):
+        def __init__(self, type_name, block, min_items=None, max_items=None, single=False):
             super().__init__(type_name, NestMode.Set, block, min_items=min_items, max_items=max_items)
+            self.single = single
 
         def to_pb(self):
+            mode = pb.Schema.NestedBlock.NestingMode
+            if self.single:  # NestingSingle: no item counts on the wire
+                return pb.Schema.NestedBlock(type_name=self.type_name, block=self.block.to_pb(),
+                                             nesting=mode.SINGLE)
             return pb.Schema.NestedBlock(
                 type_name=self.type_name, block=self.block.to_pb(),
                 min_items=self.min_items, max_items=self.max_items,
-                nesting=pb.Schema.NestedBlock.NestingMode.LIST,
+                nesting=mode.LIST,
             )
 
         # values are handled by the sandbox servicer on raw wire data; these keep tf's
@@ -332,6 +384,7 @@ def to_tf_block(block: dict):
             out.append(ListNestedBlock(
                 name, Block(attributes=attrs(nb), block_types=blocks(nb)),
                 min_items=nb.get("min_items") or None, max_items=max_items or None,
+                single=is_object(nb),
             ))
         return out
 

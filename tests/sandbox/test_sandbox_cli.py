@@ -106,7 +106,7 @@ def _seed(sb: Sandbox) -> None:
                  name="to-gcp", status="ike_sa_not_established")
     sb.store.put("google_compute_vpn_tunnel", "projects/p/regions/r/vpnTunnels/t",
                  {"id": "projects/p/regions/r/vpnTunnels/t", "name": "t", "shared_secret": "other-secret",
-                  "peer_ip": "203.0.113.9", "target_vpn_gateway": "gw"}, name="t")
+                  "peer_ip": "47.74.128.9", "target_vpn_gateway": "gw"}, name="t")
 
 
 def _seed_kube(sb: Sandbox) -> KubeStore:

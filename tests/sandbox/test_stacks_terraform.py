@@ -32,8 +32,8 @@ pytestmark = pytest.mark.integration
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PHASES = ("init", "validate", "plan", "apply", "destroy")
-ALIBABA_IPS = ipaddress.ip_network("203.0.113.0/24")
-GCP_IPS = ipaddress.ip_network("198.51.100.0/24")
+ALIBABA_IPS = ipaddress.ip_network("47.74.128.0/24")
+GCP_IPS = ipaddress.ip_network("34.84.128.0/24")
 ARGS = {
     "init": ("init", "-input=false"),
     "validate": ("validate",),

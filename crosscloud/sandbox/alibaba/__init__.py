@@ -1,0 +1,1 @@
+"""The Alibaba Cloud side of the sandbox twin, one module per cloud service."""
