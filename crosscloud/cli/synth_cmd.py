@@ -23,7 +23,10 @@ def synth(config_path: Path, outdir: Path, hcl: bool, as_json: bool) -> None:
     the IPsec pre-shared key is the sensitive variable `ipsec_psk` (set TF_VAR_ipsec_psk).
     """
     topology = load_or_exit(config_path)
+    from ..runner.tools import require_node
     from ..synth import synth as run_synth
+
+    require_node()
 
     if not as_json:
         click.echo(f"Synthesizing {config_path} -> {outdir}/ …", err=True)

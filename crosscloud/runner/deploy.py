@@ -73,14 +73,22 @@ def inputs_hash(topology: Topology) -> str:
     return digest.hexdigest()
 
 
+def synth_needed(topology: Topology, ws: Workspace) -> bool:
+    stamp = ws.outdir / INPUTS_STAMP
+    present = all((ws.stack_dir(s) / "cdk.tf.json").exists() for s in STACK_ORDER)
+    try:
+        return not (present and stamp.read_text() == inputs_hash(topology))
+    except OSError:
+        return True
+
+
 def prepare_stacks(topology: Topology, ws: Workspace, report: Reporter) -> bool:
     """Synthesize into the workspace unless the inputs are unchanged. Returns whether it synthesized."""
     stamp = ws.outdir / INPUTS_STAMP
-    wanted = inputs_hash(topology)
-    present = all((ws.stack_dir(s) / "cdk.tf.json").exists() for s in STACK_ORDER)
-    if present and stamp.exists() and stamp.read_text() == wanted:
+    if not synth_needed(topology, ws):
         report.event("synth", "skipped", "inputs unchanged since the last synth")
         return False
+    wanted = inputs_hash(topology)
     from ..synth import synth
 
     report.event("synth", "running")
