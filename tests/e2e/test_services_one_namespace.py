@@ -1,5 +1,6 @@
 """Two services in one namespace on one provider: verify reaches each through its own amcs-<svc>."""
 
+import copy
 import json
 
 import pytest
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.e2e
 
 def test_two_services_in_one_namespace_both_verified(crosscloud, seed_config, tmp_path):
     data = yaml.safe_load(open(seed_config).read())
-    second = dict(data["services"][0], name="service2", env={"ENV_NAME": "second-service"})
+    second = copy.deepcopy(dict(data["services"][0], name="service2", env={"ENV_NAME": "second-service"}))
     data["services"].append(second)
     config = tmp_path / "two-in-one-ns.yaml"
     config.write_text(yaml.safe_dump(data))
