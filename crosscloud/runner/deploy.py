@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from ..config import Topology
 from ..stackgraph import STACK_DEPENDENCIES, STACK_ORDER
 from .graph import run_graph
 from .interrupt import STOP, Interrupted
-from .journal import Journal, read_applied, run_lock
+from .journal import Journal, _alive, read_applied, run_lock
 from .link import LinkState, link_from_state, wait_for_link
 from .report import Reporter
 from .targets import Target
@@ -168,7 +169,7 @@ class Runner:
         """A path for a saved plan, in a private (0700) directory removed after use: plan files
         embed variable values and state, the IPsec pre-shared key among them."""
         self.ws.state_dir.mkdir(parents=True, exist_ok=True)
-        private = Path(tempfile.mkdtemp(prefix=PLAN_DIR_PREFIX, dir=self.ws.state_dir))
+        private = Path(tempfile.mkdtemp(prefix=f"{PLAN_DIR_PREFIX}{os.getpid()}-", dir=self.ws.state_dir))
         try:
             yield private / name
         finally:
@@ -348,7 +349,9 @@ def _start(runner: Runner, command: str, note: str | None) -> Journal:
         report.warning(journal.warning)
     runner.run_id = journal.run_id
     for leftover in ws.state_dir.glob(PLAN_DIR_PREFIX + "*"):
-        shutil.rmtree(leftover, ignore_errors=True)
+        pid = leftover.name[len(PLAN_DIR_PREFIX):].split("-", 1)[0]
+        if not (pid.isdigit() and _alive(int(pid))):  # a status may be running beside this run
+            shutil.rmtree(leftover, ignore_errors=True)
     return journal
 
 

@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .interrupt import STOP, Interrupted  # noqa: F401  (Interrupted: re-exported for callers)
+
 
 class TerraformError(RuntimeError):
     def __init__(self, stack: str, command: str, summary: str, log: Path | None):
         self.stack, self.command, self.summary, self.log = stack, command, summary, log
         where = f" (full log: {log})" if log else ""
         super().__init__(f"stack {stack}: terraform {command} failed: {summary}{where}")
-
-
-from .interrupt import STOP, Interrupted  # noqa: E402  (Interrupted is re-exported here)
 
 
 @dataclass

@@ -41,13 +41,22 @@ def _check(name: str, binary: str | None, argv_tail: list[str], minimum: tuple[i
     return found
 
 
-@functools.lru_cache(maxsize=None)
 def require_terraform() -> str:
+    """The terraform binary on PATH, checked once per PATH."""
+    return _terraform(os.environ.get("PATH", ""))
+
+
+def require_node() -> str:
+    return _node(os.environ.get("PATH", ""), os.environ.get("JSII_NODE"))
+
+
+@functools.lru_cache(maxsize=8)
+def _terraform(_path: str) -> str:
     return _check("terraform", None, ["version"], TERRAFORM_MIN,
                   "install it from https://developer.hashicorp.com/terraform/install")
 
 
-@functools.lru_cache(maxsize=None)
-def require_node() -> str:
-    return _check("node", os.environ.get("JSII_NODE"), ["--version"], NODE_MIN,
+@functools.lru_cache(maxsize=8)
+def _node(_path: str, jsii_node: str | None) -> str:
+    return _check("node", jsii_node, ["--version"], NODE_MIN,
                   "CDKTF synthesizes through jsii, which runs Node.js; install Node.js 20 LTS or newer")
