@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import sys
+import time
 import traceback
 from pathlib import Path
 from typing import Any, Callable, NoReturn
@@ -162,6 +163,16 @@ def run_guarded(ctx: click.Context, invoke: Callable[[], Any]) -> Any:
         fail(f"{what}; the running steps stopped and saved their state. Run {again} again to continue.",
              128 + (signal.SIGTERM if isinstance(err, Terminated) else signal.SIGINT), kind="interrupted", ctx=ctx)
     except Exception as err:  # noqa: BLE001  (the last net: one message, never a traceback)
+        if _from_jsii(err):
+            # Ctrl-C reaches jsii's node child (same process group) too; its broken channel may
+            # surface before our own KeyboardInterrupt does: give the signal a moment to land.
+            try:
+                time.sleep(0.2)
+            except KeyboardInterrupt:
+                fail("interrupted during synth; nothing was applied. Run the command again.", 128 + signal.SIGINT,
+                     kind="interrupted", ctx=ctx)
+            fail(f"the Node.js process behind CDKTF (jsii) stopped unexpectedly: {type(err).__name__}: {err}",
+                 kind="synth", ctx=ctx)
         kind, message, details = describe(err)
         if os.environ.get(DEBUG_ENV) == "1":
             traceback.print_exc()
@@ -169,6 +180,15 @@ def run_guarded(ctx: click.Context, invoke: Callable[[], Any]) -> Any:
     finally:
         if in_main:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _from_jsii(err: BaseException) -> bool:
+    tb = err.__traceback__
+    while tb is not None:
+        if "/jsii/" in tb.tb_frame.f_code.co_filename.replace("\\", "/"):
+            return True
+        tb = tb.tb_next
+    return False
 
 
 def _is_main_thread() -> bool:

@@ -126,3 +126,24 @@ def test_unexpected_error_is_one_line_without_traceback(tmp_path, monkeypatch):
     assert_error(run("validate", "-c", SEED, "--json"), "internal", "ZeroDivisionError", "CROSSCLOUD_DEBUG")
     text = run("validate", "-c", SEED)
     assert text.exit_code == 1 and "Traceback" not in text.output and "unexpected ZeroDivisionError" in text.output
+
+
+@pytest.mark.parametrize("delay", [0.6, 0.9, 1.2])
+def test_ctrl_c_during_synth_is_one_message_without_jsii_traceback(tmp_path, delay):
+    """Ctrl-C reaches the whole process group (jsii's node child too), as in a terminal."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "crosscloud.cli.main_entry", "synth", "-c", SEED, "-o", str(tmp_path / "out")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    time.sleep(delay)
+    try:
+        os.killpg(proc.pid, signal.SIGINT)
+    except ProcessLookupError:
+        pass
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode in (0, 130), err
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
