@@ -2,7 +2,7 @@
 
 network  — both VPCs and subnets (fast; everything else needs them)
 vpn      — both sides of the IPsec link and its routes (each side needs the other's public IP)
-clusters — ASK and GKE; needs only the networks, so it runs beside `vpn`, not after it
+clusters — the Alibaba clusters (ASK / ACS / ACK) and GKE; needs only the networks, so it runs beside `vpn`, not after it
 fleet    — the ACK One hub; needs only the network, so it too runs beside the clusters
 members  — the Alibaba clusters' fleet memberships (needs clusters and fleet)
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 from .cdk import App, CloudBackend, Construct, LocalBackend, NamedCloudWorkspace, TerraformOutput, TerraformStack, TerraformVariable
 from .config import Topology
 from .constructs.alicloud import AlicloudProvider
-from .constructs.clusters import AskCluster, GkeCluster
+from .constructs.clusters import AlibabaCluster, GkeCluster
 from .constructs.fleet import AckOneFleet, FleetMembers
 from .constructs.google import bindings
 from .constructs.ipsec import IpsecLink
@@ -67,8 +67,8 @@ def build_stacks(app: App, topology: Topology) -> dict[str, TerraformStack]:
     clusters = CrosscloudStack(app, "clusters", t)
     built = {}
     for c in t.clusters:
-        if c.kind == "ask":
-            built[c.name] = AskCluster(clusters, c.name, t, c, alibaba_net)
+        if c.cloud == "alibaba":  # ask, acs, ack
+            built[c.name] = AlibabaCluster(clusters, c.name, t, c, alibaba_net)
         else:
             built[c.name] = GkeCluster(clusters, c.name, t, c, gcp_net)
     TerraformOutput(clusters, "cluster_ids", value={name: b.cluster.id for name, b in built.items()})
@@ -77,16 +77,17 @@ def build_stacks(app: App, topology: Topology) -> dict[str, TerraformStack]:
     TerraformOutput(clusters, "gke_ca_certificates", value={
         name: f"${{{b.cluster.terraform_resource_type}.{b.cluster.friendly_unique_id}.master_auth[0].cluster_ca_certificate}}"
         for name, b in built.items() if isinstance(b, GkeCluster)})
-    # The fleet phase reaches ASK through this; it stays in state and in memory, never printed.
+    # The fleet phase reaches the Alibaba clusters (ask, acs, ack) through this; it stays in state
+    # and in memory, never printed. The name predates acs/ack and is kept (state, other readers).
     TerraformOutput(clusters, "ask_kubeconfigs", sensitive=True, value={
-        name: b.credential.kube_config for name, b in built.items() if isinstance(b, AskCluster)})
+        name: b.credential.kube_config for name, b in built.items() if isinstance(b, AlibabaCluster)})
 
     fleet = CrosscloudStack(app, "fleet", t, google=False)
     hub = AckOneFleet(fleet, "ackone", t, alibaba_net)
     TerraformOutput(fleet, "fleet_id", value=hub.hub.id)
 
     members = CrosscloudStack(app, "members", t, google=False)
-    FleetMembers(members, "ackone", hub, [(name, b) for name, b in built.items() if isinstance(b, AskCluster)])
+    FleetMembers(members, "ackone", hub, [(name, b) for name, b in built.items() if isinstance(b, AlibabaCluster)])
 
     stacks = {"network": network, "vpn": vpn, "clusters": clusters, "fleet": fleet, "members": members}
     for name, deps in STACK_DEPENDENCIES.items():

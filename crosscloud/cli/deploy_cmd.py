@@ -22,7 +22,8 @@ def deploy(ctx: click.Context, config_path: Path, target: str, link_timeout: flo
     """Synthesize and apply every stack in dependency order (network; then vpn, clusters and the
     fleet hub side by side; then the fleet members), independent stacks concurrently; wait until the IPsec link is up on both sides
     and every policy route is published; then the ACK One phase: register GKE in the fleet, apply
-    the multi-cluster manifests with the real cluster ids, wait until the consumer has amcs-<svc>.
+    the multi-cluster manifests with the real cluster ids, wait until each consumer has the consumer
+    Service (<svc> with fleet.service_discovery multicluster-service, amcs-<svc> with service-export).
 
     Safe to re-run: after a failure or Ctrl-C the same command continues and converges; with
     nothing changed it applies nothing. Full terraform logs: <state-dir>/logs/<run>/<stack>.log.

@@ -58,8 +58,8 @@ class LazyGroup(click.Group):
 @click.version_option(package_name="crosscloud")
 @click.pass_context
 def cli(ctx: click.Context, state_dir: Path) -> None:
-    """crosscloud joins an Alibaba Cloud ASK cluster and a Google GKE cluster into one ACK One
-    fleet over an IPsec VPN, from one topology file.
+    """crosscloud joins Alibaba Cloud clusters (ASK, ACS, ACK) and Google GKE clusters into one
+    ACK One fleet over an IPsec VPN, from one topology file.
 
     Everything runs against the sandbox (a local twin of both clouds) unless a
     command is given --target clouds.

@@ -22,7 +22,7 @@ def manifests(ctx: click.Context, config_path: Path, outdir: Path, ids_path: Pat
     Per service: hub/<ns>/<svc>/app.yaml and service-policy.yaml (apply to the fleet hub),
     clusters/<consumer>/<ns>/<svc>/consumer.yaml (apply to that consumer cluster).
     Every document is checked against its kind's schema; nothing is written unless all pass.
-    Cluster ids are the ASK cluster ids and the registered-cluster id of GKE, as ACK One knows them:
+    Cluster ids are the Alibaba cluster ids and the registered-cluster ids of GKE, as ACK One knows them:
     from --ids, or else from the deployment in the state dir (crosscloud deploy records them).
     """
     from ..fleet.phase import deployed_ids

@@ -70,10 +70,20 @@ class Vpn(_Model):
 class Cluster(_Model):
     name: str
     cloud: str
-    kind: str
-    service_cidr: str | None = None  # ASK only
-    node_count: int = Field(default=1, ge=1, le=100)  # GKE only
+    kind: str  # alibaba: ask | acs | ack; gcp: gke
+    service_cidr: str | None = None  # Alibaba clusters (ask, acs, ack)
+    node_count: int = Field(default=1, ge=1, le=100)  # GKE; ACK node pool size
     machine_type: str = "e2-standard-2"  # GKE only
+    # GKE: the cluster's own subnet and secondary ranges; the first GKE cluster may leave them
+    # out and use gcp.subnet_cidr / pods_cidr / services_cidr.
+    subnet_cidr: str | None = None
+    pods_cidr: str | None = None
+    services_cidr: str | None = None
+    # ACK only: where the pods run (an ECS node pool, or ECI through virtual nodes), the node
+    # pool's ECS instance type, and the Terway pod vSwitches (pod IPs come from these, in the VPC).
+    capacity: Literal["node-pool", "virtual-nodes"] = "node-pool"
+    instance_type: str = "ecs.g7.large"
+    pod_vswitches: list[VSwitch] = Field(default_factory=list)
 
 
 class Service(_Model):
@@ -96,7 +106,11 @@ class Backend(_Model):
 
 
 class Fleet(_Model):
-    distribution: Literal["kubevela", "propagation-policy"] = "kubevela"
+    # What current ACK One documents (2025-26): Karmada-style PropagationPolicy/OverridePolicy, and
+    # MultiClusterService (the consumer gets the provider's own Service name). The tutorial's
+    # KubeVela Applications and ServiceExport/ServiceImport (amcs-<svc>) remain selectable.
+    distribution: Literal["kubevela", "propagation-policy"] = "propagation-policy"
+    service_discovery: Literal["multicluster-service", "service-export"] = "multicluster-service"
 
 
 class Topology(_Model):
@@ -112,5 +126,24 @@ class Topology(_Model):
     def clusters_of(self, kind: str) -> list[Cluster]:
         return [c for c in self.clusters if c.kind == kind]
 
+    def clusters_on(self, cloud: str) -> list[Cluster]:
+        return [c for c in self.clusters if c.cloud == cloud]
+
     def cluster(self, name: str) -> Cluster:
         return next(c for c in self.clusters if c.name == name)
+
+    def gke_ranges(self, cluster: Cluster) -> tuple[str | None, str | None, str | None]:
+        """(subnet, pods, services) of a GKE cluster: its own, or for the first GKE cluster the
+        gcp.* ranges where it sets none."""
+        first = next((c for c in self.clusters if c.kind == "gke"), None) is cluster
+        own = (cluster.subnet_cidr, cluster.pods_cidr, cluster.services_cidr)
+        if not first:
+            return own
+        return tuple(o or g for o, g in zip(own, (self.gcp.subnet_cidr, self.gcp.pods_cidr, self.gcp.services_cidr)))
+
+    def gcp_ranges(self) -> list[str]:
+        """Every GCP range the VPN carries (subnet, pods, services of each GKE cluster; the gcp.*
+        ranges when there is no GKE cluster), in topology order, without repeats."""
+        gkes = self.clusters_of("gke")
+        triples = [self.gke_ranges(c) for c in gkes] or [(self.gcp.subnet_cidr, self.gcp.pods_cidr, self.gcp.services_cidr)]
+        return list(dict.fromkeys(r for triple in triples for r in triple if r))

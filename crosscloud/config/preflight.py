@@ -27,7 +27,8 @@ ENCRYPTIONS = ("aes", "aes192", "aes256")
 INTEGRITIES = ("sha1", "sha256", "sha384", "sha512")
 DH_GROUPS = ("group2", "group5", "group14")
 ALIBABA_VPN_BANDWIDTHS = (5, 10, 20, 50, 100, 200, 500, 1000)
-SUPPORTED_CLUSTERS = {("alibaba", "ask"), ("gcp", "gke")}
+SUPPORTED_CLUSTERS = {("alibaba", "ask"), ("alibaba", "acs"), ("alibaba", "ack"), ("gcp", "gke")}
+GKE_RANGE_FIELDS = ("subnet_cidr", "pods_cidr", "services_cidr")
 
 # The Alibaba VPN gateway refuses 0.0.0.0/0 and this range as policy-route destinations.
 CARRIER_GRADE_NAT = ipaddress.ip_network("100.64.0.0/10")
@@ -63,19 +64,32 @@ def _network(value: str | None) -> ipaddress.IPv4Network | None:
 
 def named_ranges(t: Topology) -> list[tuple[str, str]]:
     """Every address range of the topology that must be unique, with its field path."""
-    ranges = [
-        ("alibaba.vpc_cidr", t.alibaba.vpc_cidr),
-        ("gcp.subnet_cidr", t.gcp.subnet_cidr),
-        ("gcp.pods_cidr", t.gcp.pods_cidr),
-        ("gcp.services_cidr", t.gcp.services_cidr),
-    ]
+    ranges = [("alibaba.vpc_cidr", t.alibaba.vpc_cidr)]
+    if not t.clusters_of("gke"):
+        ranges += [(f"gcp.{f}", getattr(t.gcp, f)) for f in GKE_RANGE_FIELDS]
+    first_gke = True
+    for i, c in enumerate(t.clusters):
+        if c.kind == "gke":  # each GKE cluster's own subnet + secondary ranges (the first may use gcp.*)
+            for f in GKE_RANGE_FIELDS:
+                if getattr(c, f):
+                    ranges.append((f"clusters[{i}].{f}", getattr(c, f)))
+                elif first_gke:
+                    ranges.append((f"gcp.{f}", getattr(t.gcp, f)))
+            first_gke = False
     ranges += [(f"clusters[{i}].service_cidr", c.service_cidr) for i, c in enumerate(t.clusters) if c.service_cidr]
     return ranges
+
+
+def pod_vswitch_fields(t: Topology) -> list[tuple[str, str, str]]:
+    """(path, zone, cidr) of every ACK cluster's Terway pod vSwitch."""
+    return [(f"clusters[{i}].pod_vswitches[{j}]", v.zone, v.cidr)
+            for i, c in enumerate(t.clusters) for j, v in enumerate(c.pod_vswitches)]
 
 
 @rule
 def cidrs_are_valid(t: Topology) -> Iterator[Problem]:
     fields = named_ranges(t) + [(f"alibaba.vswitches[{i}].cidr", v.cidr) for i, v in enumerate(t.alibaba.vswitches)]
+    fields += [(f"{path}.cidr", cidr) for path, _, cidr in pod_vswitch_fields(t)]
     for path, value in fields:
         if _network(value) is None:
             yield Problem(path, value, "not an IPv4 network in CIDR notation with no host bits set (e.g. 192.168.0.0/16)")
@@ -93,6 +107,7 @@ def ranges_do_not_overlap(t: Topology) -> Iterator[Problem]:
 def vswitches_fit_the_vpc(t: Topology) -> Iterator[Problem]:
     vpc = _network(t.alibaba.vpc_cidr)
     vsw = [(f"alibaba.vswitches[{i}].cidr", v.cidr, _network(v.cidr)) for i, v in enumerate(t.alibaba.vswitches)]
+    vsw += [(f"{path}.cidr", cidr, _network(cidr)) for path, _, cidr in pod_vswitch_fields(t)]  # ACK pod vSwitches
     for path, value, net in vsw:
         if net is None:
             continue
@@ -103,9 +118,11 @@ def vswitches_fit_the_vpc(t: Topology) -> Iterator[Problem]:
     for (p1, v1, n1), (p2, v2, n2) in combinations(vsw, 2):
         if n1 and n2 and n1.overlaps(n2):
             yield Problem(p2, v2, f"overlaps {p1} ({v1}); vSwitches must not overlap")
-    for i, v in enumerate(t.alibaba.vswitches):
-        if not re.fullmatch(re.escape(t.alibaba.region) + r"[a-z]", v.zone):
-            yield Problem(f"alibaba.vswitches[{i}].zone", v.zone, f"not a zone of alibaba.region {t.alibaba.region} (expected {t.alibaba.region}a, {t.alibaba.region}b, …)")
+    zones = [(f"alibaba.vswitches[{i}]", v.zone) for i, v in enumerate(t.alibaba.vswitches)]
+    zones += [(path, zone) for path, zone, _ in pod_vswitch_fields(t)]
+    for path, zone in zones:
+        if not re.fullmatch(re.escape(t.alibaba.region) + r"[a-z]", zone):
+            yield Problem(f"{path}.zone", zone, f"not a zone of alibaba.region {t.alibaba.region} (expected {t.alibaba.region}a, {t.alibaba.region}b, …)")
 
 
 @rule
@@ -174,10 +191,20 @@ def clusters_are_supported(t: Topology) -> Iterator[Problem]:
         if (c.cloud, c.kind) not in SUPPORTED_CLUSTERS:
             allowed = ", ".join(f"{cloud}/{kind}" for cloud, kind in sorted(SUPPORTED_CLUSTERS))
             yield Problem(f"clusters[{i}]", f"{c.cloud}/{c.kind}", f"unsupported cloud/kind; allowed: {allowed}")
-        if c.kind == "ask" and not c.service_cidr:
-            yield Problem(f"clusters[{i}].service_cidr", None, "an ASK cluster needs a service_cidr that overlaps no other range")
+        if c.cloud == "alibaba" and not c.service_cidr:
+            yield Problem(f"clusters[{i}].service_cidr", None, f"an {c.kind.upper()} cluster needs a service_cidr that overlaps no other range")
+        if c.kind == "gke" and c.service_cidr:
+            yield Problem(f"clusters[{i}].service_cidr", c.service_cidr, "a GKE cluster's Service range is services_cidr (its subnet's secondary range)")
         if c.kind == "gke" and any(o.kind == "gke" for o in t.clusters[:i]):
-            yield Problem(f"clusters[{i}]", c.name, "only one GKE cluster per topology: it owns the subnet's pod and service ranges")
+            for f in GKE_RANGE_FIELDS:  # each GKE cluster owns its subnet and secondary ranges
+                if not getattr(c, f):
+                    yield Problem(f"clusters[{i}].{f}", None, "every GKE cluster after the first needs its own subnet_cidr, pods_cidr and services_cidr")
+        if c.kind != "gke" and any(getattr(c, f) for f in GKE_RANGE_FIELDS):
+            yield Problem(f"clusters[{i}]", c.name, "subnet_cidr / pods_cidr / services_cidr are for GKE clusters only")
+        if c.kind == "ack" and not c.pod_vswitches:
+            yield Problem(f"clusters[{i}].pod_vswitches", [], "an ACK cluster (Terway) needs at least one pod vSwitch inside alibaba.vpc_cidr: pod IPs come from it")
+        if c.kind != "ack" and c.pod_vswitches:
+            yield Problem(f"clusters[{i}].pod_vswitches", [v.cidr for v in c.pod_vswitches], f"pod vSwitches are for ACK clusters only; {c.kind} pods take addresses from alibaba.vswitches")
         if c.name in seen:
             yield Problem(f"clusters[{i}].name", c.name, f"duplicates clusters[{seen[c.name]}].name; cluster names must be unique")
         seen.setdefault(c.name, i)

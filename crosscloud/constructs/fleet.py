@@ -11,7 +11,7 @@ from typing import Sequence
 from ..cdk import Construct
 from ..config import Topology
 from . import alicloud
-from .clusters import AskCluster
+from .clusters import AlibabaCluster
 from .network import AlibabaNetwork
 
 
@@ -30,7 +30,7 @@ class AckOneFleet(Construct):
 class FleetMembers(Construct):
     """One membership attachment per Alibaba cluster, once both the hub and the cluster exist."""
 
-    def __init__(self, scope: Construct, id: str, fleet: AckOneFleet, members: Sequence[tuple[str, AskCluster]]):
+    def __init__(self, scope: Construct, id: str, fleet: AckOneFleet, members: Sequence[tuple[str, AlibabaCluster]]):
         super().__init__(scope, id)
         self.memberships = []
         previous = None

@@ -30,7 +30,8 @@ class Selectors:
 
 
 def selectors(t: Topology) -> Selectors:
-    return Selectors(alibaba=[t.alibaba.vpc_cidr], gcp=[t.gcp.subnet_cidr, t.gcp.pods_cidr, t.gcp.services_cidr])
+    # every GKE cluster's subnet, pod and service ranges (the first three are gcp.*, as before)
+    return Selectors(alibaba=[t.alibaba.vpc_cidr], gcp=t.gcp_ranges())
 
 
 class IpsecLink(Construct):

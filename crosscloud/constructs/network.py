@@ -26,6 +26,15 @@ class AlibabaNetwork(Construct):
                                         vswitch_name=f"{t.name}-vsw-{vsw.zone}")
             resource.override_logical_id(f"vswitch_{i}")
             self.vswitches.append(resource)
+        # ACK clusters' Terway pod vSwitches: cluster name -> vSwitches (pod IPs are VPC IPs).
+        self.pod_vswitches: dict[str, list] = {}
+        for c in t.clusters_of("ack"):
+            for i, vsw in enumerate(c.pod_vswitches):
+                logical = f"pod_vswitch_{c.name.replace('-', '_')}_{i}"
+                resource = alicloud.Vswitch(self, logical, vpc_id=self.vpc.id, cidr_block=vsw.cidr, zone_id=vsw.zone,
+                                            vswitch_name=f"{t.name}-{c.name}-pods-{i}")
+                resource.override_logical_id(logical)
+                self.pod_vswitches.setdefault(c.name, []).append(resource)
 
 
 class GcpNetwork(Construct):
@@ -39,14 +48,25 @@ class GcpNetwork(Construct):
         self.network = g.ComputeNetwork(self, "network", name=f"{t.name}-vpc", auto_create_subnetworks=False,
                                         routing_mode="REGIONAL")
         self.network.override_logical_id("network")
-        self.subnet = g.ComputeSubnetwork(
-            self, "subnet", name=f"{t.name}-subnet", network=self.network.id, region=t.gcp.region,
-            ip_cidr_range=t.gcp.subnet_cidr, private_ip_google_access=True,
-            secondary_ip_range=[
-                g.ComputeSubnetworkSecondaryIpRange(range_name=PODS_RANGE, ip_cidr_range=t.gcp.pods_cidr),
-                g.ComputeSubnetworkSecondaryIpRange(range_name=SERVICES_RANGE, ip_cidr_range=t.gcp.services_cidr),
-            ])
-        self.subnet.override_logical_id("subnet")
+        # One subnet per GKE cluster (a cluster owns its subnet's pod and service ranges). The
+        # first keeps the id and name it always had, so existing deployments are not replaced.
+        gkes = t.clusters_of("gke")
+        self.subnets: dict[str, object] = {}
+        self.subnet = None
+        for i, c in enumerate(gkes or [None]):
+            subnet_cidr, pods, services = t.gke_ranges(c) if c else (t.gcp.subnet_cidr, t.gcp.pods_cidr, t.gcp.services_cidr)
+            logical = "subnet" if i == 0 else f"subnet_{c.name.replace('-', '_')}"
+            subnet = g.ComputeSubnetwork(
+                self, logical, name=f"{t.name}-subnet" if i == 0 else f"{t.name}-{c.name}", network=self.network.id,
+                region=t.gcp.region, ip_cidr_range=subnet_cidr, private_ip_google_access=True,
+                secondary_ip_range=[
+                    g.ComputeSubnetworkSecondaryIpRange(range_name=PODS_RANGE, ip_cidr_range=pods),
+                    g.ComputeSubnetworkSecondaryIpRange(range_name=SERVICES_RANGE, ip_cidr_range=services),
+                ])
+            subnet.override_logical_id(logical)
+            self.subnet = self.subnet or subnet
+            if c:
+                self.subnets[c.name] = subnet
         self.firewall = g.ComputeFirewall(
             self, "allow-alibaba", name=f"{t.name}-allow-alibaba", network=self.network.id, direction="INGRESS",
             source_ranges=[t.alibaba.vpc_cidr],

@@ -35,10 +35,10 @@ class FleetContext:
     def cluster_kubeconfig(self, name: str) -> dict | str:
         cluster = self.runner.topology.cluster(name)
         outputs = self.outputs("clusters")
-        if cluster.kind == "ask":
+        if cluster.cloud == "alibaba":  # ask, acs, ack: Terraform reads their kubeconfigs
             kubeconfigs = outputs.get("ask_kubeconfigs") or {}
             if not kubeconfigs.get(name):
-                raise FleetError(f"no kubeconfig for ASK cluster {name} in the clusters stack outputs (ask_kubeconfigs)")
+                raise FleetError(f"no kubeconfig for {cluster.kind.upper()} cluster {name} in the clusters stack outputs (ask_kubeconfigs)")
             return kubeconfigs[name]
         return self.gke_kubeconfig(name, outputs)
 

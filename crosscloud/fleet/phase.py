@@ -4,7 +4,12 @@
    apply the agent manifest into GKE, wait until the registered cluster runs, attach it to the fleet;
 2. render the multi-cluster manifests with the real cluster ids and apply them (server-side apply)
    to the fleet hub and to the consumer clusters;
-3. wait until the app runs in the provider cluster and `amcs-<svc>` exists in every consumer.
+3. wait until the app runs in the provider cluster and the consumer Service exists in every
+   consumer (`<svc>` for a MultiClusterService, `amcs-<svc>` for ServiceExport/ServiceImport).
+
+The agent manifest comes from CS DescribeExternalAgent, deprecated since 2024-12-10 with no
+replacement API. While it answers it is used; when it fails, a registered cluster this run
+created is deleted again and the error names the console's manual registration steps (README).
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from pathlib import Path
 from ..k8s_manifests import ClusterIds, names_for, render_checked
 from . import kube
 from .context import FleetContext, FleetError
+
+MANUAL_REGISTRATION = "README.md, section 'Registering a GKE cluster by hand'"
 
 REGISTRATION_TIMEOUT = 300.0
 READY_TIMEOUT = 300.0
@@ -43,8 +50,7 @@ def register_gke_clusters(ctx: FleetContext) -> dict[str, str]:
                                                         list(network["alibaba_vswitch_ids"]))
         report.event("fleet", "register", f"{gke.name}: registered cluster {reg_id} ({'created' if created else 'reused'})")
         if api.describe_cluster(reg_id).state != "running":
-            # Private access: the agent reaches ACK One over the VPN, not the Internet.
-            agent = kube.documents(api.external_agent_manifest(reg_id, private_ip=True))
+            agent = _agent_manifest(ctx, gke.name, reg_id, created)
             kube.apply(kube.api_client(ctx.cluster_kubeconfig(gke.name)), agent)
             report.event("fleet", "agent", f"{gke.name}: applied the ACK One agent ({len(agent)} objects)")
             kube.wait_until(lambda: (api.describe_cluster(reg_id).state == "running", api.describe_cluster(reg_id).state),
@@ -65,9 +71,30 @@ def register_gke_clusters(ctx: FleetContext) -> dict[str, str]:
     return registered
 
 
+def _agent_manifest(ctx: FleetContext, gke_name: str, reg_id: str, created: bool) -> list[dict]:
+    """The agent's objects from DescribeExternalAgent (private access: the agent reaches ACK One
+    over the VPN). On failure nothing half-made stays: a registration made by this run is deleted
+    (one made earlier is kept and reused), and the error says how to register by hand."""
+    from .alibaba_api import AlibabaApiError
+
+    try:
+        return kube.documents(ctx.api.external_agent_manifest(reg_id, private_ip=True))
+    except AlibabaApiError as err:
+        cause = str(err)
+    if created:
+        ctx.api.delete_cluster(reg_id)
+        left = f"registered cluster {reg_id} (created by this run) was deleted again"
+    else:
+        left = f"registered cluster {reg_id} (from an earlier run) is kept and reused by the next deploy"
+    raise FleetError(
+        f"{gke_name}: the ACK One agent manifest could not be read: {cause}. DescribeExternalAgent is "
+        f"deprecated (2024-12-10) with no replacement API; register the cluster in the ACK One console "
+        f"instead and apply its agent YAML to GKE ({MANUAL_REGISTRATION}), then re-run deploy. {left}.")
+
+
 def cluster_ids(ctx: FleetContext, registered: dict[str, str]) -> ClusterIds:
     outputs = ctx.outputs("clusters").get("cluster_ids") or {}
-    alibaba = {c.name: outputs[c.name] for c in ctx.runner.topology.clusters_of("ask") if outputs.get(c.name)}
+    alibaba = {c.name: outputs[c.name] for c in ctx.runner.topology.clusters_on("alibaba") if outputs.get(c.name)}
     return ClusterIds(clusters={**alibaba, **registered}, fleet=hub_id(ctx))
 
 
@@ -94,20 +121,28 @@ def apply_manifests(ctx: FleetContext, registered: dict[str, str]) -> None:
         kube.wait_until(lambda: kube.deployment_available(provider, names.deployment, ns),
                         what=f"{ns}/{names.deployment} in {service.provider}", timeout=READY_TIMEOUT,
                         report=lambda s: report.event("fleet", "waiting", s))
+        discovery = t.fleet.service_discovery
+        consumer_service = names.consumer_service(discovery)
         for consumer in service.consumers:
             client = _client_for(ctx, f"cluster:{consumer}", clients)
-
-            def imported(client=client) -> tuple[bool, str]:
-                imp = kube.get(client, "multicluster.x-k8s.io/v1alpha1", "ServiceImport", names.service, ns)
-                svc = kube.get(client, "v1", "Service", names.amcs_service, ns)
-                return bool(imp and svc), f"ServiceImport {'present' if imp else 'missing'}, {names.amcs_service} {'present' if svc else 'missing'}"
-
-            kube.wait_until(imported, what=f"{names.amcs_service} in {consumer}", timeout=READY_TIMEOUT,
+            imported = lambda client=client: consumer_service_state(client, names, ns, discovery)
+            kube.wait_until(imported, what=f"{consumer_service} in {consumer}", timeout=READY_TIMEOUT,
                             report=lambda s: report.event("fleet", "waiting", s))
             kube.wait_until(lambda client=client: kube.deployment_available(client, names.consumer, ns),
                             what=f"{ns}/{names.consumer} in {consumer}", timeout=READY_TIMEOUT,
                             report=lambda s: report.event("fleet", "waiting", s))
         report.event("fleet", "ready", f"{ns}/{service.name}: {service.provider} -> {', '.join(service.consumers)}")
+
+
+def consumer_service_state(client, names, ns: str, discovery: str) -> tuple[bool, str]:
+    """Whether a consumer has the Service the discovery mode gives it (and, for ServiceExport,
+    its ServiceImport), with what is present or missing."""
+    svc_name = names.consumer_service(discovery)
+    svc = kube.get(client, "v1", "Service", svc_name, ns)
+    if discovery == "multicluster-service":
+        return bool(svc), f"Service {svc_name} {'present' if svc else 'missing'}"
+    imp = kube.get(client, "multicluster.x-k8s.io/v1alpha1", "ServiceImport", names.service, ns)
+    return bool(imp and svc), f"ServiceImport {'present' if imp else 'missing'}, Service {svc_name} {'present' if svc else 'missing'}"
 
 
 def deployed_ids(state_dir: Path, topology) -> ClusterIds:
@@ -126,7 +161,7 @@ def deployed_ids(state_dir: Path, topology) -> ClusterIds:
     ids = outputs("clusters").get("cluster_ids") or {}
     recorded = state_dir / "fleet.json"
     registered = json.loads(recorded.read_text()).get("registered", {}) if recorded.exists() else {}
-    clusters = {c.name: ids[c.name] for c in topology.clusters_of("ask") if ids.get(c.name)}
+    clusters = {c.name: ids[c.name] for c in topology.clusters_on("alibaba") if ids.get(c.name)}
     return ClusterIds(clusters={**clusters, **registered}, fleet=outputs("fleet").get("fleet_id"))
 
 

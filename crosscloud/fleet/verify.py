@@ -1,5 +1,6 @@
 """`crosscloud verify`: subctl-style checks, each pass/fail with the reason, ending with the
-tutorial's final check — the consumer reaches the provider through amcs-<svc>."""
+tutorial's final check — the consumer reaches the provider through the consumer Service
+(`<svc>` with a MultiClusterService, `amcs-<svc>` with ServiceExport/ServiceImport)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from typing import Callable
 from ..k8s_manifests import names_for
 from . import kube
 from .context import FleetContext
-from .phase import MEMBER_OK, hub_id, registered_name
+from .phase import MEMBER_OK, consumer_service_state, hub_id, registered_name
 
 CONSUMER_PORT = 8080  # the demo consumer's local web app, which calls amcs-<svc> (the tutorial's curl 127.0.0.1:8080)
 PROBE_TIMEOUT = 10
@@ -65,9 +66,14 @@ def run_checks(ctx: FleetContext, report: Callable[[Check], None]) -> list[Check
         ns = service.namespace
         provider = kube.api_client(ctx.cluster_kubeconfig(service.provider))
 
+        discovery = t.fleet.service_discovery
+
         def exported() -> tuple[bool, str]:
-            exp = kube.get(provider, "multicluster.x-k8s.io/v1alpha1", "ServiceExport", names.service, ns)
             ok, state = kube.deployment_available(provider, names.deployment, ns)
+            if discovery == "multicluster-service":  # the provider needs only its Service
+                svc = kube.get(provider, "v1", "Service", names.service, ns)
+                return bool(svc) and ok, f"Service {names.service} {'present' if svc else 'missing'} in {service.provider}; {names.deployment}: {state}"
+            exp = kube.get(provider, "multicluster.x-k8s.io/v1alpha1", "ServiceExport", names.service, ns)
             return bool(exp) and ok, f"ServiceExport {'present' if exp else 'missing'} in {service.provider}; {names.deployment}: {state}"
 
         add(f"{ns}/{service.name} exported from {service.provider}", exported)
@@ -75,17 +81,18 @@ def run_checks(ctx: FleetContext, report: Callable[[Check], None]) -> list[Check
             client = kube.api_client(ctx.cluster_kubeconfig(consumer))
 
             def imported(client=client, consumer=consumer) -> tuple[bool, str]:
-                imp = kube.get(client, "multicluster.x-k8s.io/v1alpha1", "ServiceImport", names.service, ns)
-                svc = kube.get(client, "v1", "Service", names.amcs_service, ns)
-                return bool(imp and svc), f"ServiceImport {'present' if imp else 'missing'}, Service {names.amcs_service} {'present' if svc else 'missing'} in {consumer}"
+                ok, detail = consumer_service_state(client, names, ns, discovery)
+                return ok, f"{detail} in {consumer}"
 
             add(f"{ns}/{service.name} imported in {consumer}", imported)
-            add(f"{consumer} reaches {names.consumer_host(ns)}", lambda client=client: probe(client, service, names))
+            add(f"{consumer} reaches {names.consumer_host(ns, discovery)}",
+                lambda client=client: probe(client, service, names, discovery))
     return checks
 
 
-def probe(client, service, names) -> tuple[bool, str]:
-    """HTTP through the API server's pod proxy to the consumer's web app, which calls amcs-<svc>."""
+def probe(client, service, names, discovery: str = "service-export") -> tuple[bool, str]:
+    """HTTP through the API server's pod proxy to the consumer's web app, which calls the
+    consumer Service (`<svc>` or `amcs-<svc>`)."""
     from kubernetes import client as k8s
     from kubernetes.client.exceptions import ApiException
 
@@ -104,7 +111,7 @@ def probe(client, service, names) -> tuple[bool, str]:
     text = body if isinstance(body, str) else json.dumps(body)
     if expected and expected not in text:
         return False, f"{pod}: answered, but not with the provider's response ({text[:120]})"
-    return True, f"{pod} -> {names.consumer_host(service.namespace)}: {text[:160]}"
+    return True, f"{pod} -> {names.consumer_host(service.namespace, discovery)}: {text[:160]}"
 
 
 def _message(body) -> str:

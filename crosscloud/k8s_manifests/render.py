@@ -5,10 +5,14 @@ Per entry of `topology.services`, in topology order:
 
     hub/<namespace>/<service>/app.yaml              -> target "hub"
         Namespace, Service, Deployment, and what distributes them to the provider cluster:
-        a KubeVela Application (ref-objects + topology policy) or an ACK One PropagationPolicy.
+        a KubeVela Application (ref-objects + topology policy) or an ACK One PropagationPolicy,
+        with an OverridePolicy carrying the service's env (per-cluster, like the tutorial's ENV_NAME).
     hub/<namespace>/<service>/service-policy.yaml   -> target "hub"
-        ServiceExport + ServiceImport, and what places them: Applications amcs-export-<service>
-        (provider) and amcs-import-<service> (consumers), or PropagationPolicies of those names.
+        fleet.service_discovery multicluster-service (default): one ACK One MultiClusterService
+        <service> (providers and consumers by cluster id; consumers get Service <service>).
+        service-export: ServiceExport + ServiceImport, and what places them: Applications
+        amcs-export-<service> (provider) and amcs-import-<service> (consumers), or
+        PropagationPolicies of those names; consumers get Service amcs-<service>.
     clusters/<consumer>/<namespace>/<service>/consumer.yaml -> target "cluster:<consumer>"
         Namespace + the demo consumer Deployment, applied directly to the consumer cluster.
 
@@ -100,8 +104,13 @@ class ServiceNames:
     consumer: str  # consumer Deployment, its container and its `app:` label
     amcs_service: str  # the Service ACK One creates on each consumer: amcs-<svc>
 
-    def consumer_host(self, namespace: str) -> str:
-        return f"{self.amcs_service}.{namespace}.svc.cluster.local"
+    def consumer_service(self, discovery: str) -> str:
+        """The Service a consumer reaches: MultiClusterService keeps the provider's own name,
+        ServiceExport/ServiceImport gives amcs-<svc>."""
+        return self.service if discovery == "multicluster-service" else self.amcs_service
+
+    def consumer_host(self, namespace: str, discovery: str = "service-export") -> str:
+        return f"{self.consumer_service(discovery)}.{namespace}.svc.cluster.local"
 
 
 def names_for(service: Service) -> ServiceNames:
@@ -129,7 +138,8 @@ class _Member:
 
 
 def _what(cluster: Cluster) -> str:
-    return {"ask": "ASK cluster", "gke": "registered cluster"}.get(cluster.kind, f"{cluster.kind} cluster")
+    return {"ask": "ASK cluster", "acs": "ACS cluster", "ack": "ACK cluster",
+            "gke": "registered cluster"}.get(cluster.kind, f"{cluster.kind} cluster")
 
 
 def _hint(cluster: Cluster) -> str:
@@ -226,12 +236,13 @@ def render(topology: Topology, ids: ClusterIds) -> list[RenderedFile]:
         base = f"{svc.namespace}/{svc.name}"
         ctx = dict(
             topology=topology.name, svc=svc, n=n, distribution=topology.fleet.distribution, hub_id=ids.fleet,
+            discovery=topology.fleet.service_discovery,
             provider=provider, consumers=consumers, common=common, app_labels={"app": n.app_label, **common},
             env=sorted(svc.env.items()), consumer_port=CONSUMER_PORT,
         )
         ctx["app_version"] = _version("app", svc.model_dump(), provider.id, topology.fleet.distribution)
         ctx["policy_version"] = _version("policy", svc.name, svc.namespace, svc.port, provider.id,
-                                         [c.id for c in consumers])
+                                         [c.id for c in consumers], topology.fleet.service_discovery)
         def add(filename: str, target: str, template: str, **extra: Any) -> None:
             text = env.get_template(template).render(ctx, **extra).rstrip("\n") + "\n"
             _check_leaks(filename, text, svc)

@@ -515,6 +515,16 @@ class Cloud:
                                                  "weekly_period": None}])
         _fill(s, "operation_policy", [])
 
+    def _c_alicloud_cs_kubernetes_node_pool(self, s: dict, prior: dict | None) -> None:
+        cluster = self._get("alicloud_cs_managed_kubernetes", s.get("cluster_id")) or {}
+        if prior is None and cluster.get("profile") in ("Serverless", "Acs"):
+            raise CloudError(f"ErrorClusterType: cluster {s.get('cluster_id')} is a {cluster.get('profile')} "
+                             "cluster; node pools need an ACK managed cluster (profile Default).")
+        _fill(s, "node_pool_id", lambda: "np" + uuid.uuid4().hex)
+        _fill(s, "id", lambda: f"{s.get('cluster_id')}:{s['node_pool_id']}")
+        _fill(s, "node_pool_name", lambda: f"np-{s['node_pool_id'][2:10]}")
+        _fill(s, "scaling_group_id", lambda: sem.alibaba_id("asg"))
+
     def _c_alicloud_ack_one_cluster(self, s: dict, prior: dict | None) -> None:
         _fill(s, "id", sem.ack_cluster_id)
         _fill(s, "cluster_name", lambda: f"ack-one-{s['id'][1:9]}")

@@ -128,7 +128,7 @@ def test_unexpected_error_is_one_line_without_traceback(tmp_path, monkeypatch):
     assert text.exit_code == 1 and "Traceback" not in text.output and "unexpected ZeroDivisionError" in text.output
 
 
-@pytest.mark.parametrize("delay", [0.6, 0.9, 1.2])
+@pytest.mark.parametrize("delay", [0.3, 0.6, 0.9, 1.2])
 def test_ctrl_c_during_synth_is_one_message_without_jsii_traceback(tmp_path, delay):
     """Ctrl-C reaches the whole process group (jsii's node child too), as in a terminal."""
     import signal

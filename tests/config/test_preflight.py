@@ -119,9 +119,61 @@ def test_unsupported_cloud_kind(seed_data):
     assert_problem(seed_data, "clusters[1]", "gcp/ask", "alibaba/ask, gcp/gke")
 
 
-def test_only_one_gke_cluster(seed_data):
+GKE_TWO = {"name": "gke-two", "cloud": "gcp", "kind": "gke", "subnet_cidr": "10.150.0.0/20",
+           "pods_cidr": "10.48.0.0/14", "services_cidr": "10.52.0.0/20"}
+
+
+def test_a_second_gke_cluster_needs_its_own_ranges(seed_data):
     seed_data["clusters"].append({"name": "gke-two", "cloud": "gcp", "kind": "gke"})
-    assert_problem(seed_data, "clusters[2]", "one GKE cluster")
+    for field in ("subnet_cidr", "pods_cidr", "services_cidr"):
+        assert_problem(seed_data, f"clusters[2].{field}", "needs its own")
+
+
+def test_a_second_gke_cluster_with_its_own_ranges_is_valid(seed_data):
+    seed_data["clusters"].append(dict(GKE_TWO))
+    assert problems(seed_data) == []
+
+
+@pytest.mark.parametrize("field, value, clashes_with", [
+    ("subnet_cidr", "10.146.8.0/24", "gcp.subnet_cidr"),        # inside the first GKE subnet
+    ("pods_cidr", "10.41.0.0/16", "gcp.pods_cidr"),            # inside the first cluster's pods
+    ("services_cidr", "172.21.0.0/24", "clusters[0].service_cidr"),  # an Alibaba Service range
+    ("pods_cidr", "192.168.64.0/18", "alibaba.vpc_cidr"),
+])
+def test_every_pair_of_ranges_across_clusters_is_checked(seed_data, field, value, clashes_with):
+    seed_data["clusters"].append(dict(GKE_TWO, **{field: value}))
+    found = [p for p in problems(seed_data) if "overlaps" in p]
+    assert any(clashes_with in p and value in p for p in found), found
+
+
+@pytest.mark.parametrize("kind", ["acs", "ack"])
+def test_acs_and_ack_are_supported_alibaba_kinds(seed_data, kind):
+    cluster = {"name": "ali-two", "cloud": "alibaba", "kind": kind, "service_cidr": "172.22.0.0/20"}
+    if kind == "ack":
+        cluster["pod_vswitches"] = [{"zone": "ap-northeast-1a", "cidr": "192.168.16.0/20"}]
+    seed_data["clusters"].append(cluster)
+    assert problems(seed_data) == []
+
+
+def test_ack_needs_pod_vswitches_inside_the_vpc(seed_data):
+    seed_data["clusters"].append({"name": "ack-one", "cloud": "alibaba", "kind": "ack", "service_cidr": "172.22.0.0/20"})
+    assert_problem(seed_data, "clusters[2].pod_vswitches", "at least one pod vSwitch")
+    seed_data["clusters"][2]["pod_vswitches"] = [{"zone": "ap-northeast-1a", "cidr": "10.200.0.0/20"}]
+    assert_problem(seed_data, "clusters[2].pod_vswitches[0].cidr", "outside alibaba.vpc_cidr")
+    seed_data["clusters"][2]["pod_vswitches"] = [{"zone": "ap-northeast-1a", "cidr": "192.168.1.0/25"}]
+    assert_problem(seed_data, "clusters[2].pod_vswitches[0].cidr", "vSwitches must not overlap")
+
+
+def test_pod_vswitches_only_for_ack_and_gke_ranges_only_for_gke(seed_data):
+    seed_data["clusters"][0]["pod_vswitches"] = [{"zone": "ap-northeast-1a", "cidr": "192.168.16.0/20"}]
+    assert_problem(seed_data, "clusters[0].pod_vswitches", "ACK clusters only")
+    seed_data["clusters"][0]["pods_cidr"] = "10.60.0.0/16"
+    assert_problem(seed_data, "clusters[0]", "GKE clusters only")
+
+
+def test_unknown_cluster_kind_is_refused(seed_data):
+    seed_data["clusters"][0]["kind"] = "eks"
+    assert_problem(seed_data, "clusters[0]", "unsupported cloud/kind", "alibaba/ack", "alibaba/acs")
 
 
 def test_cloud_backend_needs_organization(seed_data):

@@ -25,8 +25,11 @@ def kube_objects(crosscloud) -> int:
         return conn.execute("SELECT count(*) FROM objects").fetchone()[0]
 
 
-@pytest.mark.parametrize("example", ["seed", "propagation-policy"])
-def test_deploy_verify_destroy(crosscloud, example):
+@pytest.mark.parametrize("example, host", [
+    ("seed", "amcs-service1.provider-ns.svc.cluster.local"),            # KubeVela + ServiceExport (tutorial)
+    ("propagation-policy", "service1.provider-ns.svc.cluster.local"),  # PropagationPolicy + MultiClusterService
+])
+def test_deploy_verify_destroy(crosscloud, example, host):
     config = str(ROOT / "examples" / f"{example}.yaml")
     out = crosscloud.run("deploy", "-c", config)
     assert "registered cluster" in out.stderr and "fleet ready" in out.stderr
@@ -35,8 +38,8 @@ def test_deploy_verify_destroy(crosscloud, example):
     names = [c["name"] for c in result["checks"]]
     assert names[:3] == ["vpn link up on both sides", "policy routes published", "fleet members joined"]
     probe = result["checks"][-1]
-    assert probe["name"] == "gke-consumer reaches amcs-service1.provider-ns.svc.cluster.local"
-    assert "cluster1-jp-for-gke" in probe["detail"]
+    assert probe["name"] == f"gke-consumer reaches {host}"
+    assert "cluster1-jp-for-gke" in probe["detail"]  # through the OverridePolicy in the new default
 
     st = crosscloud.json("status", "-c", config)
     assert len(st["fleet"]["members"]) == 2 and st["fleet"]["registered"]["gke-consumer"]
@@ -59,10 +62,11 @@ def test_two_services_two_consumers(crosscloud):
     code, result = verify(crosscloud, config)
     assert code == 0, result
     probes = {c["name"]: c["detail"] for c in result["checks"] if " reaches " in c["name"]}
-    assert set(probes) == {"gke-consumer reaches amcs-service1.provider-ns.svc.cluster.local",
-                           "ask-edge reaches amcs-service1.provider-ns.svc.cluster.local",
-                           "gke-consumer reaches amcs-orders.shop.svc.cluster.local"}
-    assert "orders-from-ask-edge" in probes["gke-consumer reaches amcs-orders.shop.svc.cluster.local"]
+    # two-services.yaml uses the defaults: MultiClusterService, consumers see the provider's name
+    assert set(probes) == {"gke-consumer reaches service1.provider-ns.svc.cluster.local",
+                           "ask-edge reaches service1.provider-ns.svc.cluster.local",
+                           "gke-consumer reaches orders.shop.svc.cluster.local"}
+    assert "orders-from-ask-edge" in probes["gke-consumer reaches orders.shop.svc.cluster.local"]
     crosscloud.run("destroy", "-c", config)
     assert crosscloud.store_objects() == []
 

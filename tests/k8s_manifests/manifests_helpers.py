@@ -17,7 +17,7 @@ MULTI_IDS = ClusterIds(clusters={"ask-provider": ASK_ID, "gke-consumer": GKE_ID,
 def topology(data, **fleet):
     data = copy.deepcopy(data)
     if fleet:
-        data["fleet"] = fleet
+        data["fleet"] = {**data.get("fleet", {}), **fleet}
     return parse_topology(data, "<test>")
 
 

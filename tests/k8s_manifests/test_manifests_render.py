@@ -231,3 +231,52 @@ def test_every_document_parses_as_yaml_mappings(seed):
     for f in render(seed, SEED_IDS):
         docs = list(yaml.safe_load_all(f.text))
         assert docs and all(isinstance(d, dict) for d in docs)
+
+
+def test_new_defaults_are_propagation_policy_and_multicluster_service(seed_data):
+    data = {k: v for k, v in seed_data.items() if k != "fleet"}
+    from crosscloud.config import parse_topology
+    t = parse_topology(data, "<test>")
+    assert (t.fleet.distribution, t.fleet.service_discovery) == ("propagation-policy", "multicluster-service")
+    files = render(t, SEED_IDS)
+    assert docs_by_kind(files, "ServiceExport") == [] and docs_by_kind(files, "ServiceImport") == []
+    mcs = doc(files, "MultiClusterService", "service1")
+    assert mcs["apiVersion"] == "networking.one.alibabacloud.com/v1alpha1"
+    assert mcs["spec"] == {"providerClusters": [{"name": ASK_ID}], "consumerClusters": [{"name": GKE_ID}]}
+    assert next(f for f in files if f.filename.endswith("service-policy.yaml")).target == "hub"
+    consumer = next(f for f in files if f.target == "cluster:gke-consumer")
+    assert "service1.provider-ns.svc.cluster.local" in consumer.text and "amcs-" not in consumer.text
+    assert validate_files(files) == []
+
+
+def test_env_is_an_override_policy_for_the_provider_cluster(seed_data):
+    files = render(topology(seed_data, distribution="propagation-policy"), SEED_IDS)
+    deployment = doc(files, "Deployment", "service1")
+    assert "env" not in deployment["spec"]["template"]["spec"]["containers"][0]  # not baked into the hub copy
+    op = doc(files, "OverridePolicy", "service1")
+    assert op["apiVersion"] == "policy.one.alibabacloud.com/v1alpha1"
+    assert op["spec"]["resourceSelectors"] == [{"apiVersion": "apps/v1", "kind": "Deployment", "name": "service1"}]
+    (rule,) = op["spec"]["overrideRules"]
+    assert rule["targetCluster"] == {"clusterNames": [ASK_ID]}
+    assert rule["overriders"]["plaintext"] == [{"path": "/spec/template/spec/containers/0/env", "operator": "add",
+                                                "value": [{"name": "ENV_NAME", "value": "cluster1-jp-for-gke"}]}]
+    # KubeVela keeps the env in the Deployment itself and emits no OverridePolicy
+    vela = render(topology(seed_data, distribution="kubevela"), SEED_IDS)
+    assert docs_by_kind(vela, "OverridePolicy") == []
+    assert doc(vela, "Deployment", "service1")["spec"]["template"]["spec"]["containers"][0]["env"]
+
+
+def test_override_policy_schema_refuses_an_unknown_operator(seed_data):
+    files = render(topology(seed_data, distribution="propagation-policy"), SEED_IDS)
+    op = doc(files, "OverridePolicy", "service1")
+    op["spec"]["overrideRules"][0]["overriders"]["plaintext"][0]["operator"] = "merge"
+    from crosscloud.k8s_manifests.validate import validate_document
+    assert any("'merge' is not one of add, remove, replace" in p for p in validate_document(op))
+
+
+def test_multicluster_service_schema_needs_consumers(seed_data):
+    files = render(topology(seed_data, service_discovery="multicluster-service"), SEED_IDS)
+    mcs = doc(files, "MultiClusterService", "service1")
+    mcs["spec"]["consumerClusters"] = []
+    from crosscloud.k8s_manifests.validate import validate_document
+    assert any("consumerClusters" in p and "at least 1" in p for p in validate_document(mcs))

@@ -27,8 +27,10 @@ def test_every_rendered_document_validates(files, seed_data):
 def test_every_kind_we_emit_has_a_schema(seed_data):
     kinds = set()
     for distribution in ("kubevela", "propagation-policy"):
-        for f in render(topology(seed_data, distribution=distribution), SEED_IDS):
-            kinds |= {(d["apiVersion"], d["kind"]) for d in f.documents()}
+        for discovery in ("multicluster-service", "service-export"):
+            t = topology(seed_data, distribution=distribution, service_discovery=discovery)
+            for f in render(t, SEED_IDS):
+                kinds |= {(d["apiVersion"], d["kind"]) for d in f.documents()}
     assert kinds == set(known_kinds())
 
 

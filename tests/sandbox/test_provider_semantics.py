@@ -258,7 +258,7 @@ def test_schema_files_follow_the_shared_format():
     assert set(ali["resources"]) == {
         "alicloud_vpc", "alicloud_vswitch", "alicloud_vpn_gateway", "alicloud_vpn_customer_gateway",
         "alicloud_vpn_connection", "alicloud_vpn_pbr_route_entry", "alicloud_cs_managed_kubernetes",
-        "alicloud_ack_one_cluster", "alicloud_ack_one_membership_attachment"}
+        "alicloud_ack_one_cluster", "alicloud_ack_one_membership_attachment", "alicloud_cs_kubernetes_node_pool"}
     conn = ali["resources"]["alicloud_vpn_connection"]
     tos = conn["blocks"]["tunnel_options_specification"]
     assert tos["nesting"] == "list"
@@ -482,3 +482,22 @@ def test_provider_schema_response_is_cached_per_schema_version(tmp_path, monkeyp
     cluster = {b.type_name: b for b in first.resource_schemas["google_container_cluster"].block.block_types}
     assert cluster["master_auth"].max_items == 1  # a "single" block served as a LIST of at most one
     assert cluster["master_auth"].nesting == cluster["master_auth"].LIST
+
+
+def test_node_pools_go_on_ack_clusters_not_serverless_or_acs(clouds):
+    ali, _gcp, _store = clouds
+    vpc = ali.create("alicloud_vpc", plan(ali, "alicloud_vpc", cidr_block="192.168.0.0/16"))
+    vsw = ali.create("alicloud_vswitch", plan(ali, "alicloud_vswitch", vpc_id=vpc["id"], cidr_block="192.168.1.0/24",
+                                              zone_id="ap-northeast-1a"))
+    pool = dict(vswitch_ids=[vsw["id"]], instance_types=["ecs.g7.large"], desired_size="1")
+    for profile in ("Serverless", "Acs"):
+        c = ali.create("alicloud_cs_managed_kubernetes", plan(ali, "alicloud_cs_managed_kubernetes", name=profile,
+                                                              profile=profile, vswitch_ids=[vsw["id"]]))
+        with pytest.raises(CloudError, match="ErrorClusterType"):
+            ali.create("alicloud_cs_kubernetes_node_pool", plan(ali, "alicloud_cs_kubernetes_node_pool",
+                                                                cluster_id=c["id"], **pool))
+    ack = ali.create("alicloud_cs_managed_kubernetes", plan(ali, "alicloud_cs_managed_kubernetes", name="ack",
+                                                            profile="Default", vswitch_ids=[vsw["id"]]))
+    np = ali.create("alicloud_cs_kubernetes_node_pool", plan(ali, "alicloud_cs_kubernetes_node_pool",
+                                                             cluster_id=ack["id"], **pool))
+    assert np["id"] == f"{ack['id']}:{np['node_pool_id']}" and np["system_disk_category"] == "cloud_efficiency"

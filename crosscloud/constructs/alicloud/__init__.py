@@ -26,7 +26,7 @@ __all__ = [
     "PROVIDER_SOURCE", "PROVIDER_VERSION_CONSTRAINT", "AlicloudProvider", "Block", "block_kinds",
     "Vpc", "Vswitch", "VpnGateway", "VpnCustomerGateway", "VpnConnection", "VpnConnectionIkeConfig",
     "VpnConnectionIpsecConfig", "VpnConnectionBgpConfig", "TunnelOptions", "TunnelIkeConfig", "TunnelIpsecConfig",
-    "VpnPbrRouteEntry", "CsManagedKubernetes", "AckOneCluster", "AckOneClusterNetwork", "AckOneMembershipAttachment",
+    "VpnPbrRouteEntry", "CsManagedKubernetes", "CsManagedKubernetesAddons", "CsKubernetesNodePool", "AckOneCluster", "AckOneClusterNetwork", "AckOneMembershipAttachment",
     "DataCsClusterCredential", "ALL_TYPES",
 ]
 
@@ -176,8 +176,16 @@ class VpnPbrRouteEntry(AlicloudResource):
         return self.get_string_attribute("status")
 
 
+@_dc
+class CsManagedKubernetesAddons(Block):
+    name: str
+    config: str | None = None
+    disabled: bool | None = None
+
+
 class CsManagedKubernetes(AlicloudResource):
-    """An ACK managed cluster; profile "Serverless" makes it an ASK cluster."""
+    """An ACK managed cluster; profile "Serverless" makes it an ASK cluster, "Acs" an ACS cluster,
+    "Default" (or none) an ACK cluster (with Terway: `pod_vswitch_ids` and the terway addon)."""
 
     TF_TYPE = "alicloud_cs_managed_kubernetes"
 
@@ -185,6 +193,7 @@ class CsManagedKubernetes(AlicloudResource):
                  profile: str | None = None, cluster_spec: str | None = None, version: str | None = None,
                  new_nat_gateway: bool | None = None, slb_internet_enabled: bool | None = None,
                  deletion_protection: bool | None = None, tags: dict[str, str] | None = None,
+                 pod_vswitch_ids: Sequence[str] | None = None, addons: Sequence[CsManagedKubernetesAddons] | None = None,
                  depends_on: Sequence[Any] | None = None):
         super().__init__(scope, id, arguments(locals()), depends_on=depends_on)
 
@@ -195,6 +204,18 @@ class CsManagedKubernetes(AlicloudResource):
     @property
     def security_group_id(self) -> str:
         return self.get_string_attribute("security_group_id")
+
+
+class CsKubernetesNodePool(AlicloudResource):
+    """ECS worker nodes of an ACK cluster."""
+
+    TF_TYPE = "alicloud_cs_kubernetes_node_pool"
+
+    def __init__(self, scope: Construct, id: str, *, cluster_id: str, vswitch_ids: Sequence[str],
+                 instance_types: Sequence[str], node_pool_name: str | None = None, desired_size: str | None = None,
+                 system_disk_category: str | None = None, system_disk_size: int | None = None,
+                 depends_on: Sequence[Any] | None = None):
+        super().__init__(scope, id, arguments(locals()), depends_on=depends_on)
 
 
 @_dc
@@ -238,4 +259,5 @@ class DataCsClusterCredential(AlicloudDataSource):
 
 
 ALL_TYPES: list[type] = [Vpc, Vswitch, VpnGateway, VpnCustomerGateway, VpnConnection, VpnPbrRouteEntry,
-                         CsManagedKubernetes, AckOneCluster, AckOneMembershipAttachment, DataCsClusterCredential]
+                         CsManagedKubernetes, CsKubernetesNodePool, AckOneCluster, AckOneMembershipAttachment,
+                         DataCsClusterCredential]

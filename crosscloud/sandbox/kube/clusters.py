@@ -35,8 +35,15 @@ SERVED_TYPES = {
     GKE: "gke",
     HUB: "hub",
 }
-VERSIONS = {"gke": "v1.33.4-gke.1172000", "ask": "v1.33.3-aliyun.1", "ack": "v1.33.3-aliyun.1",
-            "hub": "v1.33.3-aliyun.1"}
+VERSIONS = {"gke": "v1.33.4-gke.1172000", "ask": "v1.33.3-aliyun.1", "acs": "v1.33.3-aliyun.1",
+            "ack": "v1.33.3-aliyun.1", "hub": "v1.33.3-aliyun.1"}
+# alicloud_cs_managed_kubernetes: the profile decides what the cluster is and where pods get IPs.
+#   Serverless (ASK), Acs (ACS): every pod has its own ENI in the cluster's vSwitches (VPC IPs).
+#   Default (ACK) with Terway: pod IPs from the pod vSwitches (VPC IPs); pods need capacity, an
+#   ECS node pool with nodes or virtual nodes (the ack-virtual-node addon, ECI).
+PROFILE_FLAVOURS = {"Serverless": "ask", "Acs": "acs", "Default": "ack"}
+NODE_POOL = "alicloud_cs_kubernetes_node_pool"
+VIRTUAL_NODE_ADDON = "ack-virtual-node"
 
 SECRET_FILE = "kube-secret"
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -86,10 +93,12 @@ class Cluster:
     store_type: str
     id: str
     name: str
-    flavour: str                 # ask | ack | gke | hub
+    flavour: str                 # ask | acs | ack | gke | hub
     pod_cidr: str
     service_cidr: str
     version: str
+    schedulable: bool = True     # False: an ACK cluster with no nodes and no virtual nodes
+    node_kind: str = ""          # "virtual" (ECI), "ecs" (node pool) or "" (GKE's own nodes)
 
     @property
     def is_hub(self) -> bool:
@@ -118,18 +127,38 @@ def _default_pod_cidr(key: str) -> str:
     return f"10.{64 + n % 128}.0.0/16"
 
 
-def _to_cluster(obj: dict) -> Cluster:
+def _alibaba_pods(attrs: dict, flavour: str, vswitches: dict[str, dict], pools: list[dict]) -> tuple[str | None, bool, str]:
+    """(pod range, schedulable, node kind) of an ACK-family cluster, per its profile."""
+    def cidr(ids) -> str | None:
+        return next(((vswitches.get(v) or {}).get("cidr_block") for v in ids or [] if vswitches.get(v)), None)
+
+    if flavour in ("ask", "acs"):
+        return cidr(attrs.get("vswitch_ids")), True, "virtual"
+    addons = {a.get("name") for a in attrs.get("addons") or [] if isinstance(a, dict) and not a.get("disabled")}
+    virtual = VIRTUAL_NODE_ADDON in addons
+    nodes = any(int(str(p.get("desired_size") or 0) or 0) > 0 for p in pools)
+    pod = cidr(attrs.get("pod_vswitch_ids")) or attrs.get("pod_cidr")
+    return pod, virtual or nodes, "ecs" if nodes else ("virtual" if virtual else "")
+
+
+def _to_cluster(obj: dict, vswitches: dict[str, dict] | None = None, pools: list[dict] | None = None) -> Cluster:
     attrs, type_ = obj["attrs"], obj["type"]
     flavour = SERVED_TYPES[type_]
     key = cluster_key(type_, obj["id"])
     pod = _first(attrs, "pod_cidr", "cluster_ipv4_cidr", "ip_allocation_policy.cluster_ipv4_cidr_block")
+    schedulable, node_kind = True, ""
+    if type_ == ASK:
+        flavour = PROFILE_FLAVOURS.get(attrs.get("profile") or "Default", "ack")
+        pod, schedulable, node_kind = _alibaba_pods(attrs, flavour, vswitches or {}, [
+            p for p in pools or [] if p.get("cluster_id") == obj["id"]])
     svc = _first(attrs, "service_cidr", "services_ipv4_cidr", "ip_allocation_policy.services_ipv4_cidr_block")
     name = attrs.get("name") or attrs.get("cluster_name") or obj.get("name") or obj["id"].rsplit("/", 1)[-1]
     version = attrs.get("master_version") or attrs.get("version") or VERSIONS[flavour]
     if not str(version).startswith("v"):
         version = "v" + str(version)
     return Cluster(key, type_, obj["id"], name, flavour, pod or _default_pod_cidr(key),
-                   svc or ("172.21.0.0/20" if flavour != "gke" else "10.44.0.0/20"), str(version))
+                   svc or ("172.21.0.0/20" if flavour != "gke" else "10.44.0.0/20"), str(version),
+                   schedulable, node_kind)
 
 
 class Directory:
@@ -138,9 +167,11 @@ class Directory:
     def __init__(self, cloud: CloudStore, kube: KubeStore):
         self.cloud, self.kube = cloud, kube
         self.clusters: dict[str, Cluster] = {}
+        vswitches = {o["id"]: o["attrs"] for o in cloud.list("alicloud_vswitch")}
+        pools = [o["attrs"] for o in cloud.list(NODE_POOL)]
         for type_ in SERVED_TYPES:
             for obj in cloud.list(type_):
-                c = _to_cluster(obj)
+                c = _to_cluster(obj, vswitches, pools)
                 self.clusters[c.key] = c
         self.registered = {o["id"]: o for o in cloud.list(REGISTERED)}
         self.agents = kube.agents()

@@ -4,7 +4,8 @@
   information" as JSON naming its Deployment, cluster and `ENV_NAME`.
 - A consumer pod (any pod in a namespace that has a fleet-made Service, `amcs-S` or a
   MultiClusterService copy) answers on its web port with what the provider behind that Service
-  answers: across the VPN, so `network_ok()` decides whether it gets through or times out.
+  answers (Deployment `S-consumer` calls S when there are several): across the VPN, so
+  `network_ok()` decides whether it gets through or times out.
 - A Service proxies to the pods its selector picks, or, if fleet-made, to the provider cluster.
 """
 

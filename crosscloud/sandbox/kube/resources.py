@@ -99,6 +99,10 @@ HUB_ONLY: tuple[ResourceType, ...] = (
                  "clusterpropagationpolicies", False, custom=True),
     ResourceType("networking.one.alibabacloud.com", "v1alpha1", "MultiClusterService", "multiclusterservices",
                  True, ("mcs",), status=True, custom=True),
+    ResourceType("policy.one.alibabacloud.com", "v1alpha1", "OverridePolicy", "overridepolicies", True,
+                 ("op",), custom=True),
+    ResourceType("policy.one.alibabacloud.com", "v1alpha1", "ClusterOverridePolicy", "clusteroverridepolicies",
+                 False, ("cop",), custom=True),
 )
 
 PROPAGATION_KINDS = {"PropagationPolicy", "ClusterPropagationPolicy"}
@@ -212,3 +216,4 @@ SERVICE_EXPORT = known("multicluster.x-k8s.io/v1alpha1", "ServiceExport")
 SERVICE_IMPORT = known("multicluster.x-k8s.io/v1alpha1", "ServiceImport")
 MULTI_CLUSTER_SERVICE = known("networking.one.alibabacloud.com/v1alpha1", "MultiClusterService")
 PROPAGATION_POLICIES = tuple(t for t in HUB_ONLY if t.kind in PROPAGATION_KINDS)
+OVERRIDE_POLICIES = tuple(t for t in HUB_ONLY if t.kind in ("OverridePolicy", "ClusterOverridePolicy"))

@@ -30,7 +30,7 @@ def populate_fleet(cloud: CloudStore, *, outsider: bool = False) -> Fleet:
                   gke="projects/demo-project-123456/locations/asia-northeast1/clusters/demo-gke-consumer",
                   registered="c" + "4" * 32)
     cloud.put(HUB, fleet.hub, {"cluster_name": "demo-fleet", "status": "running"}, name="demo-fleet", status="running")
-    cloud.put(ASK, fleet.ask, {"name": "demo-ask-provider", "service_cidr": "172.21.0.0/20"}, name="demo-ask-provider")
+    cloud.put(ASK, fleet.ask, {"name": "demo-ask-provider", "profile": "Serverless", "service_cidr": "172.21.0.0/20"}, name="demo-ask-provider")
     cloud.put(GKE, fleet.gke, {"name": "demo-gke-consumer", "location": "asia-northeast1",
                                "ip_allocation_policy": [{"cluster_ipv4_cidr_block": "10.40.0.0/14",
                                                          "services_ipv4_cidr_block": "10.44.0.0/20"}]},
@@ -40,5 +40,5 @@ def populate_fleet(cloud: CloudStore, *, outsider: bool = False) -> Fleet:
     for member in (fleet.ask, fleet.registered):
         cloud.put(MEMBERSHIP, f"{fleet.hub}:{member}", {"cluster_id": fleet.hub, "sub_cluster_id": member})
     if outsider:
-        cloud.put(ASK, "c" + "9" * 32, {"name": "not-a-member"}, name="not-a-member")
+        cloud.put(ASK, "c" + "9" * 32, {"name": "not-a-member", "profile": "Serverless"}, name="not-a-member")
     return fleet

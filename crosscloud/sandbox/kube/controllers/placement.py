@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from ..clusters import Cluster
 from ..errors import ApiError
 from ..objects import timestamp
-from ..resources import APPLICATION, PROPAGATION_POLICIES, ResourceType
+from ..resources import APPLICATION, OVERRIDE_POLICIES, PROPAGATION_POLICIES, ResourceType
 from ..selectors import match_labels
+from . import overrides
 from .common import PLACED_BY, Env, condition, ensure_namespace, log, set_status
 
 MANAGER = "kubevela"
@@ -31,6 +32,7 @@ class Want:
     labels: dict
     rt: ResourceType
     source: dict
+    cluster_id: str = ""           # set for policy placements: OverridePolicies apply to those
 
 
 @dataclass
@@ -136,8 +138,8 @@ def _plan_policy(env: Env, hub: Cluster, rt_policy: ResourceType, policy: dict, 
             candidates = [o for o in co.list(rt, ns) if match_labels(sel.get("labelSelector"),
                                                                       o["metadata"].get("labels"))]
         for src in candidates:
-            for _cid, target in targets:
-                plan.add(target, Want(owner, {}, rt, src))
+            for cid, target in targets:
+                plan.add(target, Want(owner, {}, rt, src, cluster_id=cid))
 
 
 def _copy(want: Want) -> dict:
@@ -165,6 +167,7 @@ def reconcile(env: Env, hub: Cluster) -> None:
         for policy in co.list(rt):
             _plan_policy(env, hub, rt, policy, plan)
 
+    overriding = [(rt.namespaced, p) for rt in OVERRIDE_POLICIES for p in co.list(rt)]
     members = {c.key: c for c in env.directory.members(hub).values() if c is not None}
     for key, wants in plan.wants.items():
         target = members[key]
@@ -172,6 +175,8 @@ def reconcile(env: Env, hub: Cluster) -> None:
         tcat = tco.catalogue()
         for want in wants:
             body = _copy(want)
+            if want.cluster_id and overriding:
+                body = overrides.apply(body, want.source, want.cluster_id, overriding)
             trt = tcat.by_kind(body["apiVersion"], body["kind"])
             if trt is None:
                 log.info("%s: %s %s is not served by cluster %s", want.owner, body["apiVersion"], body["kind"], key)

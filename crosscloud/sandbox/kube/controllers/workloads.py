@@ -28,7 +28,9 @@ def _suffix(seed: str) -> str:
 def _node_name(cluster: Cluster) -> str:
     if cluster.flavour == "gke":
         return f"gke-{cluster.name}-default-pool-{hashlib.sha256(cluster.key.encode()).hexdigest()[:8]}-x1k2"
-    return "virtual-kubelet-" + cluster.key[-8:]    # ASK runs pods on ECI through a virtual node
+    if cluster.node_kind == "ecs":                  # an ACK node pool's ECS node
+        return f"cn-node-{cluster.key[-8:]}"
+    return "virtual-kubelet-" + cluster.key[-8:]    # ASK / ACS / ACK virtual nodes: pods on ECI
 
 
 def reconcile(env: Env, cluster: Cluster) -> None:
@@ -87,6 +89,9 @@ def _reconcile_deployment(env: Env, co, cluster: Cluster, d: dict, pods: list[tu
 
     ready = 0
     for pod, created_at in current:
+        if not cluster.schedulable:                 # an ACK cluster with no nodes: pods wait
+            _unschedulable(co, pod)
+            continue
         if pod.get("status", {}).get("phase") == "Running":
             ready += 1
         elif env.now - created_at >= env.delay:
@@ -104,7 +109,8 @@ def _create_pod(co, cluster: Cluster, d: dict, h: str, pod_name: str) -> dict | 
     pod_spec.setdefault("restartPolicy", "Always")
     pod_spec.setdefault("dnsPolicy", "ClusterFirst")
     pod_spec.setdefault("serviceAccountName", pod_spec.get("serviceAccountName") or "default")
-    pod_spec["nodeName"] = _node_name(cluster)
+    if cluster.schedulable:
+        pod_spec["nodeName"] = _node_name(cluster)
     body = {
         "apiVersion": "v1", "kind": "Pod",
         "metadata": {
@@ -122,6 +128,14 @@ def _create_pod(co, cluster: Cluster, d: dict, h: str, pod_name: str) -> dict | 
     except ApiError as exc:
         log.debug("pod %s not created: %s", pod_name, exc.message)
         return None
+
+
+def _unschedulable(co, pod: dict) -> None:
+    status = {"phase": "Pending", "qosClass": "BestEffort",
+              "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                              "message": "0/0 nodes are available: no nodes in the cluster (add a node pool "
+                                         "or the ack-virtual-node addon)."}]}
+    set_status(co, POD, pod, status, MANAGER)
 
 
 def _start_pod(co, cluster: Cluster, pod: dict, created_at: float) -> None:
