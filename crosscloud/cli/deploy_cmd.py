@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from ._common import config_option, json_option, print_json
-from .run_options import fail, make_runner, target_option
+from .run_options import make_runner, target_option
 
 
 @click.command()
@@ -29,25 +29,11 @@ def deploy(ctx: click.Context, config_path: Path, target: str, link_timeout: flo
     nothing changed it applies nothing. Full terraform logs: <state-dir>/logs/<run>/<stack>.log.
     """
     from ..fleet import FLEET_STEP, FLEET_STEP_NEEDS, fleet_phase_step
-    from ..fleet.alibaba_api import AlibabaApiError
-    from ..fleet.context import FleetError
-    from ..fleet.kube import WaitTimeout
-    from ..k8s_manifests import ManifestError
     from ..runner.deploy import deploy as run_deploy
-    from ..runner.journal import LockHeld
-    from ..runner.link import LinkTimeout
-    from ..runner.terraform import Interrupted, TerraformError
 
     runner = make_runner(ctx, config_path, target, quiet=False)
-    try:
-        fleet = {} if skip_fleet_phase else {FLEET_STEP: (FLEET_STEP_NEEDS, fleet_phase_step)}
-        result = run_deploy(runner, link_timeout=link_timeout, after_link=fleet)
-    except LockHeld as err:
-        fail(str(err))
-    except (TerraformError, LinkTimeout, FleetError, WaitTimeout, AlibabaApiError, ManifestError) as err:
-        fail(str(err))
-    except (KeyboardInterrupt, Interrupted):
-        fail("interrupted; terraform stopped gracefully and saved its state. Run deploy again to continue.", 130)
+    fleet = {} if skip_fleet_phase else {FLEET_STEP: (FLEET_STEP_NEEDS, fleet_phase_step)}
+    result = run_deploy(runner, link_timeout=link_timeout, after_link=fleet)  # failures: cli._common.run_guarded
     changed = result["changed"]
     if as_json:
         print_json({"target": target, "changed": changed, "link": result["link"]})

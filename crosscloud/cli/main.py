@@ -24,6 +24,19 @@ COMMANDS = {
 
 
 class LazyGroup(click.Group):
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # known before any parsing, so even a usage error is answered in JSON under --json
+        if "--json" in args:
+            from ._common import JSON_META
+
+            ctx.meta[JSON_META] = True
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context):
+        from ._common import run_guarded
+
+        return run_guarded(ctx, lambda: super(LazyGroup, self).invoke(ctx))
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 

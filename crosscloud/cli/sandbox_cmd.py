@@ -53,6 +53,9 @@ def ls(ctx: click.Context, state_dir: Path | None, as_json: bool) -> None:
 def reset(ctx: click.Context, state_dir: Path | None) -> None:
     """Empty both sandbox clouds and their clusters' Kubernetes objects (Terraform state elsewhere
     is not touched)."""
+    from crosscloud.runner.journal import run_lock
     from crosscloud.sandbox.sandbox import reset_sandbox
 
-    click.echo(reset_sandbox(_sandbox_dir(ctx, state_dir)), nl=False)
+    sandbox_dir = _sandbox_dir(ctx, state_dir)
+    with run_lock(sandbox_dir.parent, "sandbox reset"):  # never under a running deploy or destroy
+        click.echo(reset_sandbox(sandbox_dir), nl=False)

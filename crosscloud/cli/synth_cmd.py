@@ -25,7 +25,10 @@ def synth(config_path: Path, outdir: Path, hcl: bool, as_json: bool) -> None:
     `ipsec_psk_wo` (crosscloud fills it from TF_VAR_ipsec_psk).
     """
     topology = load_or_exit(config_path)
+    from ..runner.tools import require_node
     from ..synth import synth as run_synth
+
+    require_node()
 
     if not as_json:
         click.echo(f"Synthesizing {config_path} -> {outdir}/ …", err=True)

@@ -24,6 +24,12 @@ def verify(ctx: click.Context, config_path: Path, target: str, as_json: bool) ->
     from ..runner.terraform import TerraformError
 
     runner = make_runner(ctx, config_path, target, quiet=as_json)
+    from ..stackgraph import STACK_ORDER
+
+    missing = [s for s in STACK_ORDER if not runner.ws.is_applied(s)]
+    if missing:
+        fail(f"not deployed: stack(s) {', '.join(missing)} not applied in {runner.ws.state_dir}; "
+             f"run crosscloud deploy first", kind="not-deployed", stacks=missing)
 
     def show(check) -> None:
         if not as_json:

@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import types
+import typing
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+# crosscloud's own size bounds for untrusted topology files (not cloud limits; those are preflight's)
+MAX_STRING = 1024  # characters of any string value
+MAX_ITEMS = 64  # entries of any list or mapping
+
+
+def _takes_int(annotation: Any) -> bool:
+    args = typing.get_args(annotation) if typing.get_origin(annotation) in (typing.Union, types.UnionType) else (annotation,)
+    return int in args and bool not in args
 
 
 class _Model(BaseModel):
     # A misspelled key must be an error, not a silently ignored setting.
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_max_length=MAX_STRING)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _integers_are_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic's lax mode reads true as 1 and "3" as 3; a topology file must say what it means
+        field = cls.model_fields.get(info.field_name or "")
+        if field is not None and _takes_int(field.annotation) and isinstance(value, (bool, str)):
+            raise ValueError(f"must be a whole number, not {'true/false' if isinstance(value, bool) else 'a string'}")
+        return value
 
 
 class VSwitch(_Model):
@@ -20,7 +40,7 @@ class VSwitch(_Model):
 class Alibaba(_Model):
     region: str
     vpc_cidr: str
-    vswitches: list[VSwitch] = Field(min_length=1)
+    vswitches: list[VSwitch] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class Gcp(_Model):
@@ -75,9 +95,9 @@ class Service(_Model):
     image: str
     port: int = Field(ge=1, le=65535)
     target_port: int = Field(ge=1, le=65535)
-    env: dict[str, str] = Field(default_factory=dict)
+    env: dict[str, str] = Field(default_factory=dict, max_length=MAX_ITEMS)
     provider: str
-    consumers: list[str] = Field(min_length=1)
+    consumers: list[str] = Field(min_length=1, max_length=MAX_ITEMS)
     consumer_image: str
 
 
@@ -101,8 +121,8 @@ class Topology(_Model):
     alibaba: Alibaba
     gcp: Gcp
     vpn: Vpn = Vpn()
-    clusters: list[Cluster] = Field(min_length=1)
-    services: list[Service] = Field(default_factory=list)
+    clusters: list[Cluster] = Field(min_length=1, max_length=MAX_ITEMS)
+    services: list[Service] = Field(default_factory=list, max_length=MAX_ITEMS)
     backend: Backend = Backend()
     fleet: Fleet = Fleet()
 

@@ -200,7 +200,7 @@ def names_fit_the_clouds(t: Topology) -> Iterator[Problem]:
 
     yield from label("name", t.name, NAME_MAX, "it prefixes every cloud resource name")
     for i, c in enumerate(t.clusters):
-        limit = (GKE_NAME_MAX if c.kind == "gke" else GCP_NAME_MAX) - len(t.name) - 1
+        limit = (GKE_NAME_MAX if c.kind == "gke" else GCP_NAME_MAX) - min(len(t.name), NAME_MAX) - 1  # a too-long name is its own problem
         yield from label(f"clusters[{i}].name", c.name, limit, f'"{t.name}-{c.name}" must fit the cloud\'s cluster-name limit')
     for i, s in enumerate(t.services):
         yield from label(f"services[{i}].name", s.name, GCP_NAME_MAX - len("amcs-"), 'the consumer sees it as "amcs-<name>", a 63-character Service name')

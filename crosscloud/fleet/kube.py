@@ -10,6 +10,8 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
+from ..runner import interrupt
+
 FIELD_MANAGER = "crosscloud"
 # Apply order: what others live in or refer to first.
 KIND_ORDER = ["Namespace", "CustomResourceDefinition", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
@@ -97,7 +99,7 @@ def wait_until(check: Callable[[], tuple[bool, str]], *, what: str, timeout: flo
             last = state
         if time.monotonic() > deadline:
             raise WaitTimeout(f"timed out after {timeout:.0f}s waiting for {what}; last state: {state}")
-        time.sleep(interval)
+        interrupt.sleep(interval, f"waiting for {what}")  # ends at once on Ctrl-C/SIGTERM
         interval = min(interval * 1.5, 5.0)
 
 

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -20,13 +24,15 @@ from typing import Callable
 from ..config import Topology
 from ..stackgraph import STACK_DEPENDENCIES, STACK_ORDER
 from .graph import run_graph
-from .journal import Journal, run_lock
+from .interrupt import STOP, Interrupted
+from .journal import Journal, _alive, read_applied, run_lock
 from .link import LinkState, link_from_state, wait_for_link
 from .report import Reporter
 from .targets import Target
 from .terraform import Terraform, TerraformError, interrupt_all
 
 LINK_STEP = "vpn-link"
+PLAN_DIR_PREFIX = ".plan-"
 INPUTS_STAMP = ".inputs.sha256"
 DEFAULT_LINK_TIMEOUT = 600.0
 
@@ -61,14 +67,65 @@ class Workspace:
     def logdir(self, run_id: str) -> Path:
         return self.state_dir / "logs" / run_id
 
-    def is_applied(self, stack: str) -> bool:
-        state = self.stack_dir(stack) / f"terraform.{stack}.tfstate"
-        if not state.exists():
-            return False
+    def state_path(self, stack: str) -> Path:
+        return self.stack_dir(stack) / f"terraform.{stack}.tfstate"
+
+    def state(self, stack: str) -> dict | None:
+        """The stack's Terraform state, None when there is none yet; StateDamaged when the file is
+        missing, empty or unreadable although the journal says the stack was applied (planning
+        it as new would create every object a second time)."""
+        path = self.state_path(stack)
+        record = read_applied(self.state_dir).get(stack)
         try:
-            return bool(json.loads(state.read_text()).get("resources"))
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            text = None
+        except (OSError, UnicodeDecodeError) as err:
+            raise StateDamaged(stack, path, f"cannot be read ({type(err).__name__})", self.journal_path) from None
+        if text is None or not text.strip():
+            if record or _resources(path.with_name(path.name + ".backup")):
+                raise StateDamaged(stack, path, "is missing" if text is None else "is empty", self.journal_path)
+            return None
+        try:
+            doc = json.loads(text)
         except ValueError:
-            return False
+            raise StateDamaged(stack, path, "is not valid JSON (truncated or half-written)", self.journal_path) from None
+        if not isinstance(doc, dict) or "version" not in doc or not isinstance(doc.get("resources", []), list):
+            raise StateDamaged(stack, path, "is not a Terraform state file", self.journal_path)
+        if record and record.get("lineage") and doc.get("lineage") != record["lineage"] and not doc.get("resources"):
+            raise StateDamaged(stack, path, f"is an empty state of another lineage ({doc.get('lineage')}, the journal "
+                                            f"recorded {record['lineage']})", self.journal_path)
+        return doc
+
+    @property
+    def journal_path(self) -> Path:
+        return self.state_dir / "journal.json"
+
+    def is_applied(self, stack: str) -> bool:
+        return bool((self.state(stack) or {}).get("resources"))
+
+
+def _resources(path: Path) -> list:
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError):
+        return []
+    return (doc.get("resources") or []) if isinstance(doc, dict) else []
+
+
+class StateDamaged(RuntimeError):
+    """A stack's state file cannot be trusted; never plan such a stack as new."""
+
+    def __init__(self, stack: str, path: Path, problem: str, journal: Path):
+        self.stack, self.path = stack, path
+        backup = path.with_name(path.name + ".backup")
+        steps = []
+        if _resources(backup):
+            steps.append(f"restore Terraform's previous copy: cp {backup} {path}")
+        steps.append(f"or push a good copy: terraform -chdir={path.parent} state push <file>")
+        steps.append(f"if the stack's cloud objects are really gone, remove \"{stack}\" under \"applied\" in {journal}")
+        super().__init__(f"stack {stack}: state file {path} {problem}, but the stack was applied; refusing to plan it "
+                         f"as new (that would create its objects twice). To continue: " + "; ".join(steps))
 
 
 # What synthesized output depends on, besides the topology.
@@ -87,14 +144,22 @@ def inputs_hash(topology: Topology) -> str:
     return digest.hexdigest()
 
 
+def synth_needed(topology: Topology, ws: Workspace) -> bool:
+    stamp = ws.outdir / INPUTS_STAMP
+    present = all((ws.stack_dir(s) / "cdk.tf.json").exists() for s in STACK_ORDER)
+    try:
+        return not (present and stamp.read_text() == inputs_hash(topology))
+    except OSError:
+        return True
+
+
 def prepare_stacks(topology: Topology, ws: Workspace, report: Reporter) -> bool:
     """Synthesize into the workspace unless the inputs are unchanged. Returns whether it synthesized."""
     stamp = ws.outdir / INPUTS_STAMP
-    wanted = inputs_hash(topology)
-    present = all((ws.stack_dir(s) / "cdk.tf.json").exists() for s in STACK_ORDER)
-    if present and stamp.exists() and stamp.read_text() == wanted:
+    if not synth_needed(topology, ws):
         report.event("synth", "skipped", "inputs unchanged since the last synth")
         return False
+    wanted = inputs_hash(topology)
     from ..synth import synth
 
     report.event("synth", "running")
@@ -112,6 +177,17 @@ class Runner:
     report: Reporter
     run_id: str = "adhoc"
     initialized: set[str] = field(default_factory=set)  # stacks this process has run `init` in
+
+    @contextmanager
+    def plan_file(self, name: str = "tfplan"):
+        """A path for a saved plan, in a private (0700) directory removed after use: plan files
+        embed variable values and state, the IPsec pre-shared key among them."""
+        self.ws.state_dir.mkdir(parents=True, exist_ok=True)
+        private = Path(tempfile.mkdtemp(prefix=f"{PLAN_DIR_PREFIX}{os.getpid()}-", dir=self.ws.state_dir))
+        try:
+            yield private / name
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
 
     def terraform(self, stack: str) -> Terraform:
         return Terraform(stack, self.ws.stack_dir(stack), self.target.env, self.ws.logdir(self.run_id), self.target.secrets)
@@ -142,13 +218,14 @@ class Runner:
         self.init(tf)
         if not self.runs_locally:
             self.report.event(stack, "plan")
-            code = tf.run("plan", "-input=false", "-out=tfplan", "-detailed-exitcode", ok_codes=(0, 2)).returncode
-            if code == 0:
-                self.report.event(stack, "unchanged", "no changes")
-                return False
-            summary = plan_summary(tf.json("show", "-json", "tfplan"))
-            self.report.event(stack, "apply", summary.short())
-            tf.run("apply", "-input=false", "-auto-approve", "tfplan")
+            with self.plan_file() as planfile:
+                code = tf.run("plan", "-input=false", f"-out={planfile}", "-detailed-exitcode", ok_codes=(0, 2)).returncode
+                if code == 0:
+                    self.report.event(stack, "unchanged", "no changes")
+                    return False
+                summary = plan_summary(tf.json("show", "-json", str(planfile)))
+                self.report.event(stack, "apply", summary.short())
+                tf.run("apply", "-input=false", "-auto-approve", str(planfile))
             self.report.event(stack, "applied", summary.short())
             return True
         self.report.event(stack, "plan")
@@ -163,13 +240,14 @@ class Runner:
                 self.report.event(stack, "unchanged", "no changes")
                 return False
         else:
-            code = tf.run("plan", "-input=false", "-out=tfplan", "-detailed-exitcode",
-                          ok_codes=(0, 2), on_message=planned).returncode
-            if code == 0:
-                self.report.event(stack, "unchanged", "no changes")
-                return False
-            self.report.event(stack, "apply", planned.summary.short())
-            tf.run("apply", "-input=false", "-auto-approve", "tfplan")
+            with self.plan_file() as planfile:
+                code = tf.run("plan", "-input=false", f"-out={planfile}", "-detailed-exitcode",
+                              ok_codes=(0, 2), on_message=planned).returncode
+                if code == 0:
+                    self.report.event(stack, "unchanged", "no changes")
+                    return False
+                self.report.event(stack, "apply", planned.summary.short())
+                tf.run("apply", "-input=false", "-auto-approve", str(planfile))
         self.report.event(stack, "applied", planned.summary.short())
         return True
 
@@ -180,8 +258,9 @@ class Runner:
             raise NotDeployed(stack, self.ws.stack_dir(stack))
         tf = self.terraform(stack)
         self.init(tf)
-        tf.run("plan", "-refresh-only", "-lock=false", "-input=false", "-out=refresh.tfplan")
-        planned = tf.json("show", "-json", "refresh.tfplan")
+        with self.plan_file("refresh.tfplan") as planfile:
+            tf.run("plan", "-refresh-only", "-lock=false", "-input=false", f"-out={planfile}")
+            planned = tf.json("show", "-json", str(planfile))
         return {"values": (planned.get("prior_state") or {}).get("values") or {}}
 
     def outputs(self, stack: str) -> dict:
@@ -199,13 +278,22 @@ class Runner:
     def destroy_stack(self, stack: str) -> None:
         tf = self.terraform(stack)
         if not self.ws.is_applied(stack):
+            self.forget_secrets(stack)
             self.report.event(stack, "skipped", "nothing to destroy")
             return
         self.report.event(stack, "init")
         self.init(tf)
         self.report.event(stack, "destroy")
         tf.run("destroy", "-input=false", "-auto-approve")
+        self.forget_secrets(stack)
         self.report.event(stack, "destroyed")
+
+    def forget_secrets(self, stack: str) -> None:
+        """Once a stack is destroyed, remove what still holds its old state (the pre-shared key
+        among it): Terraform's .backup of the state, plan files of older crosscloud versions."""
+        state = self.ws.state_path(stack)
+        for leftover in (state.with_name(state.name + ".backup"), state.parent / "tfplan", state.parent / "refresh.tfplan"):
+            leftover.unlink(missing_ok=True)
 
 
 @dataclass
@@ -266,16 +354,46 @@ def plan_summary(plan: dict) -> PlanSummary:
 StepHook = Callable[[Runner], None]
 
 
+def _start(runner: Runner, command: str, note: str | None) -> Journal:
+    """Inside the lock: a fresh stop request, a journal, no plan files left by a killed run."""
+    ws, report = runner.ws, runner.report
+    STOP.clear()
+    if note:
+        report.warning(note)
+    journal = Journal(ws.state_dir, command, runner.target.name)
+    if journal.warning:
+        report.warning(journal.warning)
+    runner.run_id = journal.run_id
+    for leftover in ws.state_dir.glob(PLAN_DIR_PREFIX + "*"):
+        pid = leftover.name[len(PLAN_DIR_PREFIX):].split("-", 1)[0]
+        if not (pid.isdigit() and _alive(int(pid))):  # a status may be running beside this run
+            shutil.rmtree(leftover, ignore_errors=True)
+    return journal
+
+
+def _record(runner: Runner, journal: Journal, stack: str) -> None:
+    """Note in the journal whether the stack now has objects (its state's lineage if so)."""
+    try:
+        state = runner.ws.state(stack)
+    except StateDamaged:
+        return
+    if state and state.get("resources"):
+        journal.mark_applied(stack, state.get("lineage"))
+    else:
+        journal.mark_destroyed(stack)
+
+
+def _stopped(err: BaseException) -> bool:
+    return isinstance(err, (KeyboardInterrupt, Interrupted)) or STOP.is_set()
+
+
 def deploy(runner: Runner, command: str = "deploy", *, link_timeout: float = DEFAULT_LINK_TIMEOUT,
            after_link: dict[str, tuple[tuple[str, ...], StepHook]] | None = None) -> dict:
     """Apply every stack in order, wait for the link, then run `after_link` steps
     (name -> (needs, hook)). Returns {"changed": [stacks], "link": LinkState dict}."""
     ws, report = runner.ws, runner.report
     with run_lock(ws.state_dir, command) as note:
-        if note:
-            report.warning(note)
-        journal = Journal(ws.state_dir, command, runner.target.name)
-        runner.run_id = journal.run_id
+        journal = _start(runner, command, note)
         result: dict = {"changed": [], "link": None}
         try:
             prepare_stacks(runner.topology, ws, report)
@@ -283,6 +401,8 @@ def deploy(runner: Runner, command: str = "deploy", *, link_timeout: float = DEF
             needs[LINK_STEP] = ("vpn",)
             hooks = dict(after_link or {})
             needs.update({name: deps for name, (deps, _) in hooks.items()})
+            for stack in STACK_ORDER:  # refuse damaged state before anything runs
+                ws.state(stack)
 
             def work(step: str) -> None:
                 journal.step(step, "running")
@@ -294,16 +414,19 @@ def deploy(runner: Runner, command: str = "deploy", *, link_timeout: float = DEF
                     elif runner.apply_stack(step):
                         result["changed"].append(step)
                 except BaseException as err:
-                    journal.step(step, "failed", str(err))
+                    journal.step(step, "interrupted" if _stopped(err) else "failed", str(err))
                     raise
+                finally:
+                    if step in STACK_DEPENDENCIES:
+                        _record(runner, journal, step)
                 journal.step(step, "done")
 
             run_graph(needs, work, on_interrupt=interrupt_all)
-        except KeyboardInterrupt:
-            journal.finish("interrupted", "Ctrl-C: run the same command again to continue")
-            raise
         except BaseException as err:
-            journal.finish("failed", str(err))
+            if _stopped(err):
+                journal.finish("interrupted", f"{type(err).__name__}: run the same command again to continue")
+            else:
+                journal.finish("failed", str(err))
             raise
         result["changed"].sort(key=lambda s: STACK_ORDER.index(s))
         journal.finish("succeeded", f"changed: {', '.join(result['changed']) or 'nothing'}")
@@ -311,13 +434,12 @@ def deploy(runner: Runner, command: str = "deploy", *, link_timeout: float = DEF
 
 
 def destroy(runner: Runner, *, before: StepHook | None = None, after: StepHook | None = None) -> None:
-    ws, report = runner.ws, runner.report
+    ws = runner.ws
     with run_lock(ws.state_dir, "destroy") as note:
-        if note:
-            report.warning(note)
-        journal = Journal(ws.state_dir, "destroy", runner.target.name)
-        runner.run_id = journal.run_id
+        journal = _start(runner, "destroy", note)
         try:
+            for stack in STACK_ORDER:  # a damaged state would leave its objects orphaned
+                ws.state(stack)
             if before:
                 before(runner)
             # Reverse graph: a stack goes once everything that needs it is gone.
@@ -325,17 +447,23 @@ def destroy(runner: Runner, *, before: StepHook | None = None, after: StepHook |
 
             def work(stack: str) -> None:
                 journal.step(stack, "running")
-                runner.destroy_stack(stack)
+                try:
+                    runner.destroy_stack(stack)
+                except BaseException as err:
+                    journal.step(stack, "interrupted" if _stopped(err) else "failed", str(err))
+                    raise
+                finally:
+                    _record(runner, journal, stack)
                 journal.step(stack, "destroyed")
 
             run_graph(dependents, work, on_interrupt=interrupt_all)
             if after:
                 after(runner)
-        except KeyboardInterrupt:
-            journal.finish("interrupted", "Ctrl-C: run destroy again to continue")
-            raise
         except BaseException as err:
-            journal.finish("failed", str(err))
+            if _stopped(err):
+                journal.finish("interrupted", f"{type(err).__name__}: run destroy again to continue")
+            else:
+                journal.finish("failed", str(err))
             raise
         journal.finish("succeeded")
 
@@ -354,8 +482,9 @@ def plan(runner: Runner) -> dict[str, dict]:
         tf = runner.terraform(stack)
         report.event(stack, "plan")
         runner.init(tf)
-        tf.run("plan", "-input=false", "-out=tfplan", "-detailed-exitcode", ok_codes=(0, 2))
-        summary = plan_summary(tf.json("show", "-json", "tfplan"))
+        with runner.plan_file() as planfile:
+            tf.run("plan", "-input=false", f"-out={planfile}", "-detailed-exitcode", ok_codes=(0, 2))
+            summary = plan_summary(tf.json("show", "-json", str(planfile)))
         out[stack] = {"planned": True, **summary.changes}
         report.event(stack, "planned", summary.short())
     return out

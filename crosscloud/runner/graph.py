@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Callable, Mapping, Sequence
 
@@ -34,8 +35,12 @@ def run_graph(needs: Mapping[str, Sequence[str]], work: Callable[[str], None], *
                     else:
                         done.add(step)
         except KeyboardInterrupt:
-            on_interrupt()
-            wait(list(running))
+            from .interrupt import signals_deferred
+
+            with signals_deferred(lambda: print("still stopping: waiting for the running steps to save their state",
+                                                file=sys.stderr, flush=True)):
+                on_interrupt()
+                wait(list(running))
             raise
     if failure is not None:
         raise failure

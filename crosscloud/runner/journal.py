@@ -25,14 +25,50 @@ def _write_json(path: Path, data: Any) -> None:
 
 
 class Journal:
+    """This run's record, plus `applied`: the stacks crosscloud has applied (with the state's
+    lineage), carried from run to run so a state file lost or emptied later is noticed."""
+
     def __init__(self, state_dir: Path, command: str, target: str):
         self.path = state_dir / "journal.json"
-        self.previous = json.loads(self.path.read_text()) if self.path.exists() else None
+        self.previous, self.warning = self._read_previous()
         self._lock = threading.Lock()
+        applied = (self.previous or {}).get("applied")
         self.data: dict[str, Any] = {
             "run_id": time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:6],
             "command": command, "target": target, "started": time.time(), "outcome": "running", "steps": {},
+            "applied": {k: v for k, v in applied.items() if isinstance(v, dict)} if isinstance(applied, dict) else {},
         }
+        self.save()
+
+    def _read_previous(self) -> tuple[dict | None, str | None]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None, None
+        except (OSError, ValueError) as err:
+            data, reason = None, f"not readable JSON ({type(err).__name__})"
+        else:
+            reason = None if isinstance(data, dict) else "not a JSON object"
+        if reason is None:
+            return data, None
+        kept = self.path.with_name(self.path.name + ".damaged")
+        try:
+            os.replace(self.path, kept)
+        except OSError:
+            kept = self.path
+        return None, f"the run journal {self.path} was {reason}; kept it as {kept} and started a new one"
+
+    def applied(self, stack: str) -> dict | None:
+        return self.data["applied"].get(stack)
+
+    def mark_applied(self, stack: str, lineage: str | None) -> None:
+        with self._lock:
+            self.data["applied"][stack] = {"lineage": lineage, "at": time.time()}
+        self.save()
+
+    def mark_destroyed(self, stack: str) -> None:
+        with self._lock:
+            self.data["applied"].pop(stack, None)
         self.save()
 
     @property
@@ -52,6 +88,15 @@ class Journal:
     def finish(self, outcome: str, detail: str = "") -> None:
         self.data.update(outcome=outcome, detail=detail, finished=time.time())
         self.save()
+
+
+def read_applied(state_dir: Path) -> dict:
+    """The journal's record of applied stacks, read-only ({} when there is no readable journal)."""
+    try:
+        applied = json.loads((state_dir / "journal.json").read_text(encoding="utf-8")).get("applied")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return applied if isinstance(applied, dict) else {}
 
 
 class LockHeld(RuntimeError):

@@ -10,6 +10,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Callable
 
+from . import interrupt
+
 ALIBABA_UP = "ipsec_sa_established"
 GCP_UP = "Tunnel is up and running."
 
@@ -107,5 +109,5 @@ def wait_for_link(read: Callable[[], LinkState], *, timeout: float, report: Call
             sides = " and ".join(down) + (" side" if len(down) == 1 else " sides") if down else "route publication"
             raise LinkTimeout(f"the IPsec link is not up after {timeout:.0f}s: {sides} not established. "
                               f"Likely cause: {likely_cause(link)}. Last state: {now}")
-        time.sleep(delay)
+        interrupt.sleep(delay, "waiting for the IPsec link")
         delay = min(delay * 2, max_delay)

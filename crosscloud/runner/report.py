@@ -20,7 +20,10 @@ class Reporter:
         if self.quiet:
             return
         with self._lock:
-            click.secho(f"{time.monotonic() - self.start:7.1f}s  {text}", file=self.stream, **style)
+            try:
+                click.secho(f"{time.monotonic() - self.start:7.1f}s  {text}", file=self.stream, **style)
+            except OSError:  # the reader went away (`| head`): progress is not worth stopping a run for
+                self.quiet = True
 
     def event(self, step: str, phase: str, message: str = "") -> None:
         self._line(f"{step:<10} {phase:<10} {message}".rstrip())

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import threading
@@ -13,16 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
 
+from .interrupt import STOP, Interrupted  # noqa: F401  (Interrupted: re-exported for callers)
+
 
 class TerraformError(RuntimeError):
     def __init__(self, stack: str, command: str, summary: str, log: Path | None):
         self.stack, self.command, self.summary, self.log = stack, command, summary, log
         where = f" (full log: {log})" if log else ""
         super().__init__(f"stack {stack}: terraform {command} failed: {summary}{where}")
-
-
-class Interrupted(RuntimeError):
-    pass
 
 
 @dataclass
@@ -37,18 +34,22 @@ _RUNNING_LOCK = threading.Lock()
 
 
 def interrupt_all() -> None:
-    """Ask every running terraform to stop gracefully (it finishes in-flight calls, saves state)."""
+    """Ask every running terraform to stop gracefully, once (it tells its providers to stop,
+    lets in-flight calls finish and saves state; a second SIGINT would make it abandon them).
+    Sets the run's stop request, so no further terraform starts."""
     with _RUNNING_LOCK:
+        if STOP.is_set():
+            return
+        STOP.set()
         for proc in _RUNNING:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGINT)
 
 
 def terraform_binary() -> str:
-    found = shutil.which("terraform")
-    if not found:
-        raise RuntimeError("terraform (>= 1.5) is not on PATH; install it and try again")
-    return found
+    from .tools import require_terraform
+
+    return require_terraform()
 
 
 class Terraform:
@@ -72,10 +73,12 @@ class Terraform:
         self.logdir.mkdir(parents=True, exist_ok=True)
         log = self.logdir / f"{self.stack}.log"
         argv = [terraform_binary(), *args, *(["-json"] if on_message else []), "-no-color"]
-        proc = subprocess.Popen(argv, cwd=self.workdir, env=self.env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                start_new_session=True)  # Ctrl-C reaches terraform through us, once
         with _RUNNING_LOCK:
+            if STOP.is_set():  # the run is stopping: start nothing new
+                raise Interrupted(f"stack {self.stack}: terraform {command} not started (interrupted)")
+            proc = subprocess.Popen(argv, cwd=self.workdir, env=self.env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    start_new_session=True)  # Ctrl-C reaches terraform through us, once
             _RUNNING.add(proc)
         try:
             if on_message is None:
@@ -90,7 +93,7 @@ class Terraform:
             shown = " ".join(argv[1:-1])
             fh.write(f"\n$ terraform {shown}  (exit {proc.returncode})\n{readable(out) if on_message else out}{err}")
         if check and proc.returncode not in ok_codes:
-            if proc.returncode in (-signal.SIGINT, 130) or "Interrupt received" in out + err:
+            if proc.returncode in (-signal.SIGINT, 130) or "Interrupt received" in out + err or STOP.is_set():
                 raise Interrupted(f"stack {self.stack}: terraform {command} was interrupted")
             raise TerraformError(self.stack, command, error_summary(out, err), log)
         return Result(proc.returncode, out)

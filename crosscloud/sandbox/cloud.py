@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import semantics as sem
+from . import stopping
 from . import tfschema
 from .alibaba import vpn as alibaba_vpn
 from .gcp import container as gcp_container
@@ -224,8 +225,10 @@ class Cloud:
             raise CloudError(f"{type_name}: the sandbox could not assign an id")
         if self.store.get(type_name, state["id"]) is not None:
             raise self._already_exists(type_name, state)
-        time.sleep(sem.latency_seconds(type_name, "create"))
+        finished = stopping.wait(sem.latency_seconds(type_name, "create"))
         self._save(type_name, state, **self._meta(type_name, state))
+        if not finished:  # StopProvider: the cloud has the object; hand Terraform its id (tainted)
+            raise stopping.CreateInterrupted(type_name, self._after_change(type_name, state))
         return self._after_change(type_name, state)
 
     def _api_checks(self, type_name: str, state: dict) -> None:
@@ -246,7 +249,7 @@ class Cloud:
         self._check_references(type_name, state)
         self._compute(type_name, state, prior)
         state = tfschema.finalise(self.block(type_name), state)
-        time.sleep(sem.latency_seconds(type_name, "update"))
+        stopping.wait(sem.latency_seconds(type_name, "update"))  # StopProvider: finish now
         if self.store.get(type_name, state["id"]) is None:
             raise CloudError(f"{type_name} {state['id']} no longer exists in the cloud",
                              "It was deleted outside Terraform; run plan again to recreate it.")
@@ -262,7 +265,7 @@ class Cloud:
         deps = self._dependents(type_name, obj_id, attrs)
         if deps:
             raise self._in_use(type_name, obj_id, deps)
-        time.sleep(sem.latency_seconds(type_name, "delete"))
+        stopping.wait(sem.latency_seconds(type_name, "delete"))  # StopProvider: finish now
         self.store.delete(type_name, obj_id)
         if type_name == "google_project_service":
             serviceusage.after_delete(self.store, attrs)

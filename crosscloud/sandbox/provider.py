@@ -390,6 +390,8 @@ def servicer_class():
             if planned is not None and write_only:
                 config = dec(request.config) or {}
                 planned = {**planned, **{n: config.get(n) for n in write_only}}
+            from .stopping import CreateInterrupted  # noqa: PLC0415
+
             try:
                 if planned is None:
                     cloud.delete(t, prior)
@@ -400,6 +402,11 @@ def servicer_class():
                     new = cloud.update(t, prior, planned)
                 if new is not None:
                     new = {**new, **{n: None for n in write_only}}
+            except CreateInterrupted as e:  # new state with the id + an error: Terraform keeps it, tainted
+                return R(new_state=enc({**e.state, **{n: None for n in write_only}}), private=request.planned_private, legacy_type_system=True,
+                         diagnostics=[diag(f"Interrupted while waiting for {t} {e.state.get('id')} to be created",
+                                           "Terraform asked the provider to stop. The object exists and is "
+                                           "recorded as tainted; the next apply replaces it.")])
             except cloud_error() as e:
                 return R(new_state=enc(prior), diagnostics=[diag(e.summary, e.detail, e.path)],
                          legacy_type_system=True)
@@ -438,6 +445,34 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+class _StopGracefully:
+    """In place of ``tf.runner``'s shutdown interceptor, which stops the gRPC server with no grace
+    as soon as Terraform sends StopProvider, so the reply of an in-flight create is lost while the
+    cloud keeps the object (the next apply then fails with "already exists"). Here StopProvider
+    only asks the in-flight calls to finish early (see :mod:`.stopping`); the server stops when
+    Terraform sends the plugin Shutdown, after those calls have answered."""
+
+    last: "_StopGracefully | None" = None
+
+    def __init__(self) -> None:
+        self.stopped = False  # read by tf.runner's serve loop
+        self.server = None  # set by tf.runner.run_provider
+        _StopGracefully.last = self
+
+    def intercept_service(self, continuation, handler_call_details):
+        method = handler_call_details.method
+        if method == "/tfplugin6.Provider/StopProvider":
+            from .stopping import STOP  # noqa: PLC0415
+
+            STOP.set()
+        elif method == "/plugin.GRPCController/Shutdown":
+            self.stopped = True
+        return continuation(handler_call_details)
+
+
+STOP_GRACE_SECONDS = 10.0  # after Shutdown: time for a call still answering
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] not in PROVIDERS:
@@ -447,9 +482,18 @@ def main(argv: list[str] | None = None) -> None:
     from tf import runner  # noqa: PLC0415
 
     runner._self_signed_cert = _fast_self_signed_cert
+    runner._ShutdownInterceptor = _StopGracefully  # run_provider builds its interceptor from here
     _exit_with_parent()
+    # Like go-plugin servers, ignore SIGINT: in a terminal Ctrl-C reaches the whole process group,
+    # and Terraform itself turns it into StopProvider.
+    import signal  # noqa: PLC0415
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     tf_provider.ProviderServicer = servicer_class()  # run_provider picks the servicer up from here
     runner.run_provider(provider, [sys.argv[0]])
+    stopper = _StopGracefully.last
+    if stopper is not None and stopper.server is not None:
+        stopper.server.stop(grace=STOP_GRACE_SECONDS).wait()
 
 
 if __name__ == "__main__":

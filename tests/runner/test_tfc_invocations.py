@@ -33,7 +33,7 @@ FAKE = textwrap.dedent("""\
     if args[0] == "plan" and "-detailed-exitcode" in args:
         sys.exit(2)  # changes pending: a saved cloud plan
     if args[:2] == ["show", "-json"]:
-        if args[2] == "refresh.tfplan":
+        if args[2].endswith("refresh.tfplan"):
             print(json.dumps({{"prior_state": up}}))
         else:
             print(json.dumps({{"resource_changes": [{{"address": "x.y", "change": {{"actions": ["create"]}}}}]}}))

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from typing import Callable
 
@@ -49,7 +50,7 @@ class Proxy:
             return 200, self._provider_answer(cluster, deployment, env, path)
         remote = self._fleet_services(co, ns)
         if remote:
-            return self._remote(_consumed_by(deployment, remote), path)
+            return self._remote(consumed_service(remote, deployment, env), path)
         return 200, {"pod": name, "namespace": ns, "port": port or None, "path": "/" + path.lstrip("/"),
                      "cluster": cluster.id}
 
@@ -139,13 +140,28 @@ class Proxy:
         }
 
 
-def _consumed_by(deployment: dict | None, services: list[dict]) -> dict:
-    """The fleet-made Service a consumer pod calls: crosscloud names a service's consumer
-    `<svc>-consumer`, so with several services in one namespace `<svc>` / `amcs-<svc>` is its
-    target; otherwise the first (the tutorial has one)."""
-    name = ((deployment or {}).get("metadata") or {}).get("name", "")
-    base = name[:-len("-consumer")] if name.endswith("-consumer") else None
-    return next((s for s in services if s["metadata"]["name"] in (base, f"amcs-{base}")), services[0])
+CONSUMER_SUFFIX = "-consumer"  # crosscloud's consumer Deployment is "<service>-consumer" (k8s_manifests.render)
+
+
+def consumed_service(fleet_services: list[dict], deployment: dict | None, env: dict[str, str]) -> dict:
+    """The fleet-made Service a consumer pod calls, of those in its namespace: the one its env
+    names (a URL or host), else the one its Deployment is named for ("<S>-consumer" calls amcs-S
+    or the MultiClusterService copy S), else the only one (the tutorial's fixed "demo-consumer")."""
+    by_name = {svc["metadata"]["name"]: svc for svc in fleet_services}
+    for value in env.values():
+        for name, svc in by_name.items():
+            if re.search(rf"(^|[/@.:\s]){re.escape(name)}($|[.:/\s])", value):
+                return svc
+    owner = ((deployment or {}).get("metadata") or {}).get("name", "")
+    if owner.endswith(CONSUMER_SUFFIX):
+        base = owner[: -len(CONSUMER_SUFFIX)]
+        for name in (f"amcs-{base}", base):
+            if name in by_name:
+                return by_name[name]
+    if len(fleet_services) == 1:
+        return fleet_services[0]
+    raise ApiError(503, f"error trying to reach service: the consumer {owner or 'pod'} names none of the services "
+                        f"{', '.join(sorted(by_name))} (its env or a Deployment named <service>{CONSUMER_SUFFIX})")
 
 
 def _env(pod_spec: dict) -> dict[str, str]:
