@@ -7,7 +7,7 @@ from ..config import Topology
 from ..config.model import Cluster
 from . import alicloud
 from .google import bindings
-from .network import PODS_RANGE, SERVICES_RANGE, AlibabaNetwork, GcpNetwork
+from .network import PODS_RANGE, SERVICES_RANGE, AlibabaNetwork, GcpNetwork, gke_node_tag
 
 
 def cluster_name(t: Topology, cluster: Cluster) -> str:
@@ -55,6 +55,6 @@ class GkeCluster(Construct):
         self.node_pool = g.ContainerNodePool(
             self, "node-pool", name=f"{cluster.name}-pool"[:40], cluster=self.cluster.id, location=location,
             node_count=cluster.node_count,
-            node_config=g.ContainerNodePoolNodeConfig(machine_type=cluster.machine_type,
+            node_config=g.ContainerNodePoolNodeConfig(machine_type=cluster.machine_type, tags=[gke_node_tag(topology)],
                                                       oauth_scopes=["https://www.googleapis.com/auth/cloud-platform"]))
         self.node_pool.override_logical_id(f"{logical_name(cluster)}_pool")

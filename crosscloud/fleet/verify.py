@@ -108,10 +108,13 @@ def probe(client, service, names) -> tuple[bool, str]:
 
 
 def _message(body) -> str:
+    """The API server's message, and in the sandbox the twin's reason (the first hop that blocks)."""
     try:
-        return json.loads(body).get("message", "")
+        status = json.loads(body)
     except (TypeError, ValueError):
         return str(body or "")[:200]
+    causes = [c.get("message") for c in (status.get("details") or {}).get("causes") or [] if c.get("message")]
+    return status.get("message", "") + "".join(f" [{c}]" for c in causes)
 
 
 def as_json(checks: list[Check]) -> dict:

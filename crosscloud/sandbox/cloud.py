@@ -480,6 +480,11 @@ class Cloud:
                                                                  "route_dest")))
         s["status"] = sem.pbr_status(s.get("publish_vpc"))
 
+    def _c_alicloud_security_group_rule(self, s: dict, prior: dict | None) -> None:
+        from .alibaba import ecs  # noqa: PLC0415
+
+        ecs.compute_rule(s, self.store.list(), _fill, CloudError)
+
     def _c_alicloud_cs_managed_kubernetes(self, s: dict, prior: dict | None) -> None:
         _fill(s, "id", sem.ack_cluster_id)
         _fill(s, "vswitch_ids", [])

@@ -26,7 +26,7 @@ __all__ = [
     "PROVIDER_SOURCE", "PROVIDER_VERSION_CONSTRAINT", "AlicloudProvider", "Block", "block_kinds",
     "Vpc", "Vswitch", "VpnGateway", "VpnCustomerGateway", "VpnConnection", "VpnConnectionIkeConfig",
     "VpnConnectionIpsecConfig", "VpnConnectionBgpConfig", "TunnelOptions", "TunnelIkeConfig", "TunnelIpsecConfig",
-    "VpnPbrRouteEntry", "CsManagedKubernetes", "AckOneCluster", "AckOneClusterNetwork", "AckOneMembershipAttachment",
+    "VpnPbrRouteEntry", "SecurityGroupRule", "CsManagedKubernetes", "AckOneCluster", "AckOneClusterNetwork", "AckOneMembershipAttachment",
     "DataCsClusterCredential", "ALL_TYPES",
 ]
 
@@ -176,6 +176,20 @@ class VpnPbrRouteEntry(AlicloudResource):
         return self.get_string_attribute("status")
 
 
+class SecurityGroupRule(AlicloudResource):
+    """One rule of an ECS security group (aliyun/terraform-provider-alicloud
+    alicloud/resource_alicloud_security_group_rule.go): every argument is ForceNew."""
+
+    TF_TYPE = "alicloud_security_group_rule"
+
+    def __init__(self, scope: Construct, id: str, *, security_group_id: str, type: str, ip_protocol: str,
+                 port_range: str | None = None, cidr_ip: str | None = None,
+                 source_security_group_id: str | None = None, nic_type: str | None = None,
+                 policy: str | None = None, priority: int | None = None, description: str | None = None,
+                 depends_on: Sequence[Any] | None = None):
+        super().__init__(scope, id, arguments(locals()), depends_on=depends_on)
+
+
 class CsManagedKubernetes(AlicloudResource):
     """An ACK managed cluster; profile "Serverless" makes it an ASK cluster."""
 
@@ -238,4 +252,4 @@ class DataCsClusterCredential(AlicloudDataSource):
 
 
 ALL_TYPES: list[type] = [Vpc, Vswitch, VpnGateway, VpnCustomerGateway, VpnConnection, VpnPbrRouteEntry,
-                         CsManagedKubernetes, AckOneCluster, AckOneMembershipAttachment, DataCsClusterCredential]
+                         SecurityGroupRule, CsManagedKubernetes, AckOneCluster, AckOneMembershipAttachment, DataCsClusterCredential]

@@ -9,6 +9,7 @@ registered-cluster endpoint proxies to the agent.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import ipaddress
@@ -141,6 +142,12 @@ class Directory:
         for type_ in SERVED_TYPES:
             for obj in cloud.list(type_):
                 c = _to_cluster(obj)
+                if c.flavour == "ask" and not _first(obj["attrs"], "pod_cidr"):
+                    # ASK/ACS pods are elastic container instances: their IPs come from the
+                    # cluster's vSwitches, so the VPC (and the VPN) routes them.
+                    vsw = next((v for v in (obj["attrs"].get("vswitch_ids") or []) if cloud.get("alicloud_vswitch", v)), None)
+                    cidr = _first(cloud.get("alicloud_vswitch", vsw) or {}, "cidr_block") if vsw else None
+                    c = dataclasses.replace(c, pod_cidr=cidr or c.pod_cidr)
                 self.clusters[c.key] = c
         self.registered = {o["id"]: o for o in cloud.list(REGISTERED)}
         self.agents = kube.agents()

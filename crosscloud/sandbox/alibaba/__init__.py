@@ -1,0 +1,1 @@
+"""The Alibaba Cloud twin, one module per service."""
