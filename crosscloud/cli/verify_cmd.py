@@ -28,7 +28,9 @@ def verify(ctx: click.Context, config_path: Path, target: str, as_json: bool) ->
     def show(check) -> None:
         if not as_json:
             mark = click.style("PASS", fg="green") if check.passed else click.style("FAIL", fg="red")
-            click.echo(f"{mark}  {check.name}\n      {check.detail}")
+            if check.passed and check.warning:
+                mark = click.style("WARN", fg="yellow")
+            click.echo(f"{mark}  {check.name}\n      {check.detail}" + (f"\n      {check.warning}" if check.warning else ""))
 
     try:
         with fleet_context(runner) as fctx:

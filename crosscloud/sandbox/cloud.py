@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable
 
+from . import clock
 from . import semantics as sem
 from . import tfschema
 from .store import CloudStore
@@ -734,9 +735,9 @@ class Cloud:
         minutes = s.get("temporary_duration_minutes") or 3 * 365 * 24 * 60
         # a credential stays the same until it expires (so re-reads do not churn outputs)
         issued = (attrs.get("_credentials") or {}).get(str(minutes))
-        if not issued or issued["expires"] < time.time() + 60:
+        if not issued or issued["expires"] < clock.now() + 60:
             issued = {"client_cert": sem.pem_certificate(), "client_key": sem.pem_certificate("RSA PRIVATE KEY"),
-                      "expires": time.time() + minutes * 60}
+                      "expires": clock.now() + minutes * 60}
 
             def keep(a: dict, issued=issued) -> dict:
                 a.setdefault("_credentials", {})[str(minutes)] = issued
@@ -755,7 +756,9 @@ class Cloud:
         # The sandbox's Kubernetes API serves this cluster: hand out a kubeconfig that reaches it.
         from .services import kubeconfig_yaml
 
-        s["kube_config"] = attrs.get("_kubeconfig") or kubeconfig_yaml(self.store.path.parent, found["type"], cid)
+        # (expiring with the credential: the cluster's API server answers 401 after `expiration`)
+        s["kube_config"] = attrs.get("_kubeconfig") or kubeconfig_yaml(self.store.path.parent, found["type"], cid,
+                                                                       expires=issued["expires"])
         out = s.get("output_file")
         if isinstance(out, str) and out:
             path = Path(os.environ.get("CROSSCLOUD_TF_CWD") or ".") / out

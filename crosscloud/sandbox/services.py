@@ -44,12 +44,13 @@ def kube_api_url(sandbox_dir: Path | str) -> str:
     return f"https://127.0.0.1:{ports(sandbox_dir)['kube']}"
 
 
-def kubeconfig_yaml(sandbox_dir: Path | str, store_type: str, cluster_id: str) -> str:
+def kubeconfig_yaml(sandbox_dir: Path | str, store_type: str, cluster_id: str, expires: float | None = None) -> str:
     import yaml
 
     from .kube import kubeconfig
 
-    return yaml.safe_dump(kubeconfig(sandbox_dir, kube_api_url(sandbox_dir), store_type, cluster_id), sort_keys=False)
+    return yaml.safe_dump(kubeconfig(sandbox_dir, kube_api_url(sandbox_dir), store_type, cluster_id, expires=expires),
+                          sort_keys=False)
 
 
 def network_state(sandbox, flow=None) -> tuple[bool, str]:

@@ -198,8 +198,8 @@ class CsManagedKubernetes(AlicloudResource):
     def __init__(self, scope: Construct, id: str, *, name: str, vswitch_ids: Sequence[str], service_cidr: str,
                  profile: str | None = None, cluster_spec: str | None = None, version: str | None = None,
                  new_nat_gateway: bool | None = None, slb_internet_enabled: bool | None = None,
-                 deletion_protection: bool | None = None, tags: dict[str, str] | None = None,
-                 depends_on: Sequence[Any] | None = None):
+                 deletion_protection: bool | None = None, skip_set_certificate_authority: bool | None = None,
+                 tags: dict[str, str] | None = None, depends_on: Sequence[Any] | None = None):
         super().__init__(scope, id, arguments(locals()), depends_on=depends_on)
 
     @property
