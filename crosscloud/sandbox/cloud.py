@@ -221,7 +221,8 @@ class Cloud:
             raise CloudError(f"{type_name}: the sandbox could not assign an id")
         if self.store.get(type_name, state["id"]) is not None:
             raise self._already_exists(type_name, state)
-        time.sleep(sem.latency_seconds(type_name, "create"))
+        time.sleep(sem.latency_seconds(type_name, "create")
+                   + sem.side_effect_minutes(type_name, "create", state) * sem.latency_scale())
         self._save(type_name, state, **self._meta(type_name, state))
         return self._after_change(type_name, state)
 
@@ -247,8 +248,10 @@ class Cloud:
         deps = self._dependents(type_name, obj_id, attrs)
         if deps:
             raise self._in_use(type_name, obj_id, deps)
-        time.sleep(sem.latency_seconds(type_name, "delete"))
+        time.sleep(sem.latency_seconds(type_name, "delete") + self._held_for(type_name, attrs))
         self.store.delete(type_name, obj_id)
+        if type_name == "alicloud_ack_one_cluster" and attrs.get("profile", "Default") == "Default":
+            self._hold_hub_vswitches(attrs)
         for child_type, parent_type in sem.CASCADE_DELETE:
             if parent_type == type_name:
                 me = [{"type": type_name, "id": obj_id, "attrs": attrs}]
@@ -258,6 +261,20 @@ class Cloud:
                         self.store.delete(child_type, o["id"])
         if type_name in LINK_TYPES:
             self.reconcile_links()
+
+    def _hold_hub_vswitches(self, hub: dict) -> None:
+        """The deleted hub's vSwitches stay in use a while (see HUB_VSWITCH_RELEASE_MINUTES)."""
+        until = time.time() + sem.HUB_VSWITCH_RELEASE_MINUTES * sem.latency_scale()
+        for net in hub.get("network") or []:
+            for vsw in net.get("vswitches") or []:
+                self.store.modify("alicloud_vswitch", vsw, lambda a: {**a, "_held_until": until})
+
+    @staticmethod
+    def _held_for(type_name: str, attrs: dict) -> float:
+        """Seconds a delete waits for a dependency the cloud still holds (the provider retries)."""
+        if type_name != "alicloud_vswitch":
+            return 0.0
+        return max(0.0, float(attrs.get("_held_until") or 0) - time.time())
 
     def read(self, type_name: str, state: dict) -> dict | None:
         attrs = self._get(type_name, state.get("id"))
