@@ -15,7 +15,8 @@ from .run_options import fail, make_runner, target_option
 @click.pass_context
 def status(ctx: click.Context, config_path: Path, target: str, as_json: bool) -> None:
     """One table: stacks (applied? drift?), the VPN link as each cloud reports it, routes,
-    clusters and fleet members. Reads only; safe beside a running deploy."""
+    clusters and fleet members. The VPN is UP, DEGRADED (one tunnel of two down, named with
+    the reason) or DOWN. Reads only; safe beside a running deploy."""
     from ..runner.status import collect_status
     from ..runner.terraform import TerraformError
 

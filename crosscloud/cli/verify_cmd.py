@@ -18,7 +18,9 @@ def verify(ctx: click.Context, config_path: Path, target: str, as_json: bool) ->
     """Check the deployed fleet end to end, each check pass/fail with the reason: VPN link up on
     both sides, routes published, fleet members joined, each service exported and imported, and
     the tutorial's final check — the consumer reaches amcs-<svc>.<ns>.svc.cluster.local and gets
-    the provider's response. Exits 1 if any check fails."""
+    the provider's response. In the sandbox a blocked probe names the first hop that refuses
+    (firewall, route, tunnel, security group...). One tunnel of two down passes with a WARN
+    (degraded; deploy restores it). Exits 1 if any check fails."""
     from ..fleet.context import fleet_context
     from ..fleet.verify import as_json as checks_json, run_checks
     from ..runner.terraform import TerraformError
