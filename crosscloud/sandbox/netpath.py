@@ -332,9 +332,9 @@ def _proto_match(entry: dict, protocol: str, port: int | None) -> bool:
 
 def _firewall(view: _View, direction: str, local: _Side, peer: _Side, flow: Flow) -> Hop:
     name = f"GCP firewall ({direction.lower()})"
+    networks = view.of("google_compute_network")
     rules = [o["attrs"] for o in view.of("google_compute_firewall")
-             if _resolve(view.of("google_compute_network"), o["attrs"].get("network")) is not None
-             and (_resolve(view.of("google_compute_network"), o["attrs"].get("network")) or {}).get("id") == local.network
+             if (_resolve(networks, o["attrs"].get("network")) or {}).get("id") == local.network
              and _fw_matches(o["attrs"], direction, local, peer, flow.protocol, flow.port)]
     rules.sort(key=lambda r: (int(r.get("priority") or 1000), not r.get("deny")))
     if rules and not rules[0].get("deny"):
