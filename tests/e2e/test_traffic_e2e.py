@@ -2,9 +2,12 @@
 security group, active/standby tunnels, out-of-band damage and what deploy restores."""
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+import yaml
+from kubernetes import client, config
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = "gke-consumer reaches amcs-service1.provider-ns.svc.cluster.local"
@@ -94,13 +97,9 @@ def test_expired_cluster_credentials_are_fetched_again(crosscloud, seed_config):
     later = dict(crosscloud.env, CROSSCLOUD_SANDBOX_CLOCK_OFFSET=str((4320 + 1) * 60))  # past temporary_duration_minutes
 
     # the kubeconfig the last apply stored has expired: the cluster's API answers 401
-    import yaml
-    from kubernetes import client, config
-
     from crosscloud.sandbox import services
     from crosscloud.sandbox.sandbox import Sandbox
 
-    import os
     os.environ["CROSSCLOUD_SANDBOX_CLOCK_OFFSET"] = later["CROSSCLOUD_SANDBOX_CLOCK_OFFSET"]
     try:
         with services.running(Sandbox(crosscloud.state_dir / "sandbox")):
