@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crosscloud.sandbox.semantics import (  # noqa: E402  (one source of truth: the sandbox's own table)
-    DEFAULT_LATENCY_MINUTES, IPSEC_NEGOTIATION_MINUTES, LATENCY_MINUTES)
+    DEFAULT_LATENCY_MINUTES, IPSEC_NEGOTIATION_MINUTES, LATENCY_MINUTES, side_effect_minutes)
 from crosscloud.stackgraph import STACK_DEPENDENCIES, STACK_ORDER  # noqa: E402
 
 DEFAULT_SCALE = 5.0  # seconds of sandbox time per real minute: the seed deploy then takes ~1 min
@@ -79,8 +79,9 @@ def _traversals(value) -> list[str]:
     return [t for s in _strings(value) for expr in _INTERP.findall(s) for t in _TRAVERSAL.findall(expr)]
 
 
-def create_minutes(type_name: str) -> float:
-    return LATENCY_MINUTES.get(type_name, DEFAULT_LATENCY_MINUTES)[0]
+def create_minutes(type_name: str, body: dict | None = None) -> float:
+    """The table's create figure plus its side effects (e.g. the hub's post-create wait)."""
+    return LATENCY_MINUTES.get(type_name, DEFAULT_LATENCY_MINUTES)[0] + side_effect_minutes(type_name, "create", body or {})
 
 
 def build_graph(stacks_dir: Path) -> dict[str, Node]:
@@ -122,7 +123,7 @@ def build_graph(stacks_dir: Path) -> dict[str, Node]:
                     continue  # a read of a state file: the edges go straight to the producer
                 for obj_name, body in objs.items():
                     key = f"{stack}/{type_name}.{obj_name}" if kind == "resource" else f"{stack}/data.{type_name}.{obj_name}"
-                    weight = create_minutes(type_name) if kind == "resource" else 0.0
+                    weight = create_minutes(type_name, body) if kind == "resource" else 0.0
                     node = nodes[key] = Node(key, weight)
                     for t in _traversals(body):
                         ref = resolve(stack, t)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .cdk import App, CloudBackend, Construct, LocalBackend, NamedCloudWorkspace, TerraformOutput, TerraformStack, TerraformVariable
 from .config import Topology
+from .constructs.access import ServiceAccess
 from .constructs.alicloud import AlicloudProvider
 from .constructs.clusters import AlibabaCluster, GkeCluster
 from .constructs.fleet import AckOneFleet, FleetMembers
@@ -84,6 +85,7 @@ def build_stacks(app: App, topology: Topology) -> dict[str, TerraformStack]:
             built[c.name] = AlibabaCluster(clusters, c.name, t, c, alibaba_net)
         else:
             built[c.name] = GkeCluster(clusters, c.name, t, c, gcp_net)
+    ServiceAccess(clusters, "access", t, built)  # provider security groups admit the consumers
     TerraformOutput(clusters, "cluster_ids", value={name: b.cluster.id for name, b in built.items()})
     TerraformOutput(clusters, "gke_endpoints", value={
         name: b.cluster.endpoint for name, b in built.items() if isinstance(b, GkeCluster)})

@@ -31,11 +31,11 @@ OUT_RULES = ROOT / "crosscloud" / "sandbox" / "schemas" / "alicloud.rules.json"
 REPO = "aliyun/terraform-provider-alicloud"
 DEFAULT_TAG = "v1.289.0"
 
-# the types crosscloud synthesizes (constructs/alicloud/__init__.py; the node pool came with issue 14)
+# the types crosscloud synthesizes (constructs/alicloud/__init__.py; the node pool came with issue 14, the security group rule with 11)
 RESOURCES = [
     "alicloud_vpc", "alicloud_vswitch", "alicloud_vpn_gateway", "alicloud_vpn_customer_gateway",
     "alicloud_vpn_connection", "alicloud_vpn_pbr_route_entry", "alicloud_cs_managed_kubernetes",
-    "alicloud_cs_kubernetes_node_pool",
+    "alicloud_cs_kubernetes_node_pool", "alicloud_security_group_rule",
     "alicloud_ack_one_cluster", "alicloud_ack_one_membership_attachment",
 ]
 DATA_SOURCES = ["alicloud_cs_cluster_credential"]

@@ -15,7 +15,8 @@ from .run_options import fail, make_runner, target_option
 @click.pass_context
 def status(ctx: click.Context, config_path: Path, target: str, as_json: bool) -> None:
     """One table: stacks (applied? drift?), the VPN link as each cloud reports it, routes,
-    clusters and fleet members. Reads only; safe beside a running deploy."""
+    clusters and fleet members. The VPN is UP, DEGRADED (one tunnel of two down, named with
+    the reason) or DOWN. Reads only; safe beside a running deploy."""
     from ..runner.status import collect_status
     from ..runner.terraform import TerraformError
 
@@ -32,7 +33,10 @@ def status(ctx: click.Context, config_path: Path, target: str, as_json: bool) ->
         drift = "" if s["drift"] is None else ("  (drift: plan shows changes)" if s["drift"] else "  (in sync)")
         click.echo(f"  {name:<10} {'applied' if s['applied'] else 'not applied'}{drift}")
     vpn = st["vpn"]
-    click.secho(f"vpn      {'UP' if vpn['up'] else 'DOWN'}", bold=True, fg="green" if vpn["up"] else "red")
+    click.secho(f"vpn      {vpn['state'].upper()}", bold=True,
+                fg={"up": "green", "degraded": "yellow"}.get(vpn["state"], "red"))
+    for d in vpn["down"] if vpn["degraded"] else []:
+        click.echo(f"  down     {d['side']} {d['tunnel']}: {d['why']}")
     click.echo(f"  alibaba  {vpn['alibaba']}" + "".join(f"\n    {r}: {s}" for r, s in vpn["alibaba_tunnels"].items()))
     for name, s in vpn["gcp_tunnels"].items():
         click.echo(f"  gcp      {name}: {s}")

@@ -18,7 +18,10 @@ def verify(ctx: click.Context, config_path: Path, target: str, as_json: bool) ->
     """Check the deployed fleet end to end, each check pass/fail with the reason: VPN link up on
     both sides, routes published, fleet members joined, each service exported and imported, and
     the tutorial's final check — each consumer reaches <svc>.<ns> (MultiClusterService) or
-    amcs-<svc>.<ns> (ServiceExport) and gets the provider's response. Exits 1 if any check fails."""
+    amcs-<svc>.<ns> (ServiceExport) and gets the provider's response. In the sandbox a blocked
+    probe names the first hop that refuses (firewall, route, tunnel, security group...). One
+    tunnel of two down passes with a WARN (degraded; deploy restores it). Exits 1 if any check
+    fails."""
     from ..fleet.context import fleet_context
     from ..fleet.verify import as_json as checks_json, run_checks
     from ..runner.terraform import TerraformError
@@ -34,7 +37,9 @@ def verify(ctx: click.Context, config_path: Path, target: str, as_json: bool) ->
     def show(check) -> None:
         if not as_json:
             mark = click.style("PASS", fg="green") if check.passed else click.style("FAIL", fg="red")
-            click.echo(f"{mark}  {check.name}\n      {check.detail}")
+            if check.passed and check.warning:
+                mark = click.style("WARN", fg="yellow")
+            click.echo(f"{mark}  {check.name}\n      {check.detail}" + (f"\n      {check.warning}" if check.warning else ""))
 
     try:
         with fleet_context(runner) as fctx:

@@ -7,7 +7,7 @@ from ..config import Topology
 from ..config.model import Cluster
 from . import alicloud
 from .google import bindings
-from .network import PODS_RANGE, SERVICES_RANGE, AlibabaNetwork, GcpNetwork
+from .network import PODS_RANGE, SERVICES_RANGE, AlibabaNetwork, GcpNetwork, gke_node_tag
 
 
 def cluster_name(t: Topology, cluster: Cluster) -> str:
@@ -55,7 +55,9 @@ class AlibabaCluster(Construct):
             cluster_spec="ack.pro.small", vswitch_ids=[v.id for v in network.vswitches],
             service_cidr=cluster.service_cidr, new_nat_gateway=True, slb_internet_enabled=True,
             deletion_protection=False, pod_vswitch_ids=[v.id for v in pod_vswitches] if ack else None,
-            addons=addons)
+            addons=addons,
+            skip_set_certificate_authority=True)  # no client key in Terraform state; credentials come
+                                                  # from the expiring cluster_credential below
         self.cluster.override_logical_id(logical_name(cluster))
         self.node_pool = None
         if ack and cluster.capacity == "node-pool":
@@ -92,6 +94,6 @@ class GkeCluster(Construct):
         self.node_pool = g.ContainerNodePool(
             self, "node-pool", name=f"{cluster.name}-pool"[:40], cluster=self.cluster.id, location=location,
             node_count=cluster.node_count,
-            node_config=g.ContainerNodePoolNodeConfig(machine_type=cluster.machine_type,
+            node_config=g.ContainerNodePoolNodeConfig(machine_type=cluster.machine_type, tags=[gke_node_tag(topology)],
                                                       oauth_scopes=["https://www.googleapis.com/auth/cloud-platform"]))
         self.node_pool.override_logical_id(f"{logical_name(cluster)}_pool")

@@ -14,6 +14,17 @@ SERVICES_RANGE = "services"
 GCP_APIS = (("compute", "compute.googleapis.com"), ("container", "container.googleapis.com"))
 
 
+def gke_node_tag(t: Topology) -> str:
+    """The network tag of the GKE nodes, which the firewall targets (pods' alias IPs share it)."""
+    return f"{t.name}-gke-node"
+
+
+def gke_ports_for_alibaba(t: Topology) -> list[int]:
+    """Target ports of services a GKE cluster provides to Alibaba consumers."""
+    return sorted({s.target_port for s in t.services if t.cluster(s.provider).kind == "gke"
+                   and any(t.cluster(c).cloud == "alibaba" for c in s.consumers)})
+
+
 class AlibabaNetwork(Construct):
     """A VPC and one vSwitch per entry of alibaba.vswitches (the VPN gateway uses the first two)."""
 
@@ -41,8 +52,8 @@ class AlibabaNetwork(Construct):
 
 class GcpNetwork(Construct):
     """The Compute Engine and Kubernetes Engine APIs (unless gcp.enable_apis is false), a custom-mode
-    VPC, one subnet with the GKE pod and service secondary ranges, and a firewall rule admitting
-    the Alibaba VPC (tcp, udp, icmp) over the VPN."""
+    VPC, one subnet per GKE cluster with its pod and service secondary ranges, and a firewall rule
+    admitting from the Alibaba VPC what it needs on the GKE nodes."""
 
     def __init__(self, scope: Construct, id: str, topology: Topology):
         super().__init__(scope, id)
@@ -76,8 +87,12 @@ class GcpNetwork(Construct):
             self.subnet = self.subnet or subnet
             if c:
                 self.subnets[c.name] = subnet
+        # Only what the Alibaba side opens: ICMP (the tutorial's ping) and the target ports of
+        # services GKE provides to Alibaba consumers, on the GKE nodes only. Replies to what GKE
+        # opens pass anyway: firewall rules are stateful.
+        ports = [str(p) for p in gke_ports_for_alibaba(t)]
         self.firewall = g.ComputeFirewall(
             self, "allow-alibaba", name=f"{t.name}-allow-alibaba", network=self.network.id, direction="INGRESS",
-            source_ranges=[t.alibaba.vpc_cidr],
-            allow=[g.ComputeFirewallAllow(protocol=p) for p in ("tcp", "udp", "icmp")])
+            source_ranges=[t.alibaba.vpc_cidr], target_tags=[gke_node_tag(t)],
+            allow=[g.ComputeFirewallAllow(protocol="icmp")] + ([g.ComputeFirewallAllow(protocol="tcp", ports=ports)] if ports else []))
         self.firewall.override_logical_id("allow_alibaba")

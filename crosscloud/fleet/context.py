@@ -26,6 +26,7 @@ class FleetContext:
     api: object  # crosscloud.fleet.alibaba_api.AlibabaApi
     gke_kubeconfig: Callable[[str, dict], dict]  # (cluster name, clusters outputs) -> kubeconfig
     _outputs: dict = field(default_factory=dict)
+    _fresh: dict = field(default_factory=dict)
 
     def outputs(self, stack: str) -> dict:
         if stack not in self._outputs:
@@ -36,7 +37,11 @@ class FleetContext:
         cluster = self.runner.topology.cluster(name)
         outputs = self.outputs("clusters")
         if cluster.cloud == "alibaba":  # ask, acs, ack: Terraform reads their kubeconfigs
-            kubeconfigs = outputs.get("ask_kubeconfigs") or {}
+            # alicloud_cs_cluster_credential kubeconfigs expire (temporary_duration_minutes): read
+            # them again, once per command, instead of using what the last apply stored.
+            if "clusters" not in self._fresh:
+                self._fresh["clusters"] = self.runner.fresh_outputs("clusters")
+            kubeconfigs = self._fresh["clusters"].get("ask_kubeconfigs") or {}
             if not kubeconfigs.get(name):
                 raise FleetError(f"no kubeconfig for {cluster.kind.upper()} cluster {name} in the clusters stack outputs (ask_kubeconfigs)")
             return kubeconfigs[name]

@@ -22,14 +22,15 @@ class Check:
     name: str
     passed: bool
     detail: str
+    warning: str = ""  # passed, but something the user should know (e.g. one tunnel of two down)
 
 
-def _run(name: str, fn: Callable[[], tuple[bool, str]]) -> Check:
+def _run(name: str, fn: Callable[[], tuple]) -> Check:
     try:
-        passed, detail = fn()
+        passed, detail, *warning = fn()
     except Exception as err:  # a check that cannot run has failed, with the reason
-        passed, detail = False, f"{type(err).__name__}: {err}"
-    return Check(name, passed, detail)
+        passed, detail, warning = False, f"{type(err).__name__}: {err}", []
+    return Check(name, passed, detail, (warning or [""])[0])
 
 
 def run_checks(ctx: FleetContext, report: Callable[[Check], None]) -> list[Check]:
@@ -42,7 +43,13 @@ def run_checks(ctx: FleetContext, report: Callable[[Check], None]) -> list[Check
         report(check)
 
     link = ctx.runner.link_state()
-    add("vpn link up on both sides", lambda: (link.up, link.describe()))
+
+    def vpn() -> tuple[bool, str, str]:
+        # Dual mode is active/standby: one tunnel pair up carries the traffic (a warning, not a failure).
+        down = "; ".join(f"{d['side']} {d['tunnel']}: {d['why']}" for d in link.down_tunnels())
+        return link.carrying, link.describe(), (f"degraded: {down}; `crosscloud deploy` restores it" if link.degraded else "")
+
+    add("vpn link up on both sides", vpn)
     add("policy routes published", lambda: (link.routes_published, ", ".join(f"{r['dest']}: {r['status']}" for r in link.routes) or "no routes"))
 
     registered: dict[str, str] = {}
@@ -115,11 +122,15 @@ def probe(client, service, names, discovery: str = "service-export") -> tuple[bo
 
 
 def _message(body) -> str:
+    """The API server's message, and in the sandbox the twin's reason (the first hop that blocks)."""
     try:
-        return json.loads(body).get("message", "")
+        status = json.loads(body)
     except (TypeError, ValueError):
         return str(body or "")[:200]
+    causes = [c.get("message") for c in (status.get("details") or {}).get("causes") or [] if c.get("message")]
+    return status.get("message", "") + "".join(f" [{c}]" for c in causes)
 
 
 def as_json(checks: list[Check]) -> dict:
-    return {"passed": all(c.passed for c in checks), "checks": [asdict(c) for c in checks]}
+    return {"passed": all(c.passed for c in checks), "warnings": [f"{c.name}: {c.warning}" for c in checks if c.warning],
+            "checks": [asdict(c) for c in checks]}

@@ -263,6 +263,19 @@ class Runner:
             planned = tf.json("show", "-json", str(planfile))
         return {"values": (planned.get("prior_state") or {}).get("values") or {}}
 
+    def fresh_outputs(self, stack: str) -> dict:
+        """The stack's outputs recomputed from what the clouds say now — data sources read again,
+        e.g. short-lived cluster credentials — without writing state or taking the lock."""
+        tf = self.terraform(stack)
+        self.init(tf)
+        plan = "outputs.tfplan"
+        try:
+            tf.run("plan", "-refresh-only", "-lock=false", "-input=false", f"-out={plan}")
+            planned = tf.json("show", "-json", plan)
+        finally:
+            (Path(tf.workdir) / plan).unlink(missing_ok=True)  # it holds the outputs, sensitive ones too
+        return {k: v.get("after") for k, v in (planned.get("output_changes") or {}).items()}
+
     def outputs(self, stack: str) -> dict:
         return {k: v.get("value") for k, v in self.terraform(stack).json("output", "-json").items()}
 

@@ -36,11 +36,34 @@ class LinkState:
         return self.alibaba_up and self.gcp_up
 
     @property
+    def carrying(self) -> bool:
+        """Traffic flows: dual mode is active/standby, so one established tunnel pair is enough
+        (GCP routes only use tunnels that are up; the Alibaba connection uses the master while
+        it is up, else the slave)."""
+        ali = any(s == ALIBABA_UP for s in self.alibaba_tunnels.values()) if self.alibaba_tunnels \
+            else self.alibaba == ALIBABA_UP
+        return ali and any(s == GCP_UP for s in self.gcp.values())
+
+    @property
+    def degraded(self) -> bool:
+        return self.carrying and not self.up
+
+    def down_tunnels(self) -> list[dict]:
+        """Each tunnel that is not up: which side, which tunnel, and why (the cloud's words)."""
+        out = [{"side": "alibaba", "tunnel": role, "why": s} for role, s in self.alibaba_tunnels.items() if s != ALIBABA_UP]
+        out += [{"side": "gcp", "tunnel": name, "why": s} for name, s in self.gcp.items() if s != GCP_UP]
+        for role in self.alibaba_tunnels:  # a GCP tunnel gone (deleted out of band) leaves its peer alone
+            if not any(name.endswith(f"-{role}") for name in self.gcp) and len(self.alibaba_tunnels) > 1:
+                out.append({"side": "gcp", "tunnel": f"tunnel-{role}", "why": "does not exist (deleted outside Terraform?)"})
+        return out
+
+    @property
     def routes_published(self) -> bool:
         return bool(self.routes) and all(r["published"] for r in self.routes)
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "up": self.up, "routes_published": self.routes_published}
+        return {**asdict(self), "up": self.up, "carrying": self.carrying, "degraded": self.degraded,
+                "down": self.down_tunnels(), "routes_published": self.routes_published}
 
     def describe(self) -> str:
         ali = self.alibaba + (f" ({', '.join(f'{r}: {s}' for r, s in self.alibaba_tunnels.items())})" if self.alibaba_tunnels else "")

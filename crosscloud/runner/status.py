@@ -27,14 +27,17 @@ def collect_status(runner: Runner) -> dict:
     status: dict = {
         "target": runner.target.name,
         "stacks": {s: {"applied": applied[s], "drift": drifts[s]} for s in STACK_ORDER},
-        "vpn": {"up": False, "alibaba": "absent", "gcp": "absent", "alibaba_tunnels": {}, "gcp_tunnels": {}},
+        "vpn": {"up": False, "state": "down", "degraded": False, "down": [], "alibaba": "absent", "gcp": "absent", "alibaba_tunnels": {}, "gcp_tunnels": {}},
         "routes": [],
         "clusters": {},
         "fleet": {"id": None, "members": []},
     }
     if applied["vpn"]:
         link = runner.link_state()
-        status["vpn"] = {"up": link.up, "alibaba": link.alibaba, "alibaba_tunnels": link.alibaba_tunnels,
+        # "up" = traffic flows; "degraded" = over one tunnel of two (the other named in "down").
+        status["vpn"] = {"up": link.carrying, "state": "degraded" if link.degraded else ("up" if link.carrying else "down"),
+                         "degraded": link.degraded, "down": link.down_tunnels(),
+                         "alibaba": link.alibaba, "alibaba_tunnels": link.alibaba_tunnels,
                          "gcp": "; ".join(f"{n}: {s}" for n, s in link.gcp.items()) or "absent", "gcp_tunnels": link.gcp}
         status["routes"] = link.routes
     if applied["clusters"]:

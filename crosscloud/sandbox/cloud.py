@@ -19,6 +19,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable
 
+from . import clock
 from . import semantics as sem
 from . import stopping
 from . import tfschema
@@ -225,7 +226,8 @@ class Cloud:
             raise CloudError(f"{type_name}: the sandbox could not assign an id")
         if self.store.get(type_name, state["id"]) is not None:
             raise self._already_exists(type_name, state)
-        finished = stopping.wait(sem.latency_seconds(type_name, "create"))
+        finished = stopping.wait(sem.latency_seconds(type_name, "create")
+                                 + sem.side_effect_minutes(type_name, "create", state) * sem.latency_scale())
         self._save(type_name, state, **self._meta(type_name, state))
         if not finished:  # StopProvider: the cloud has the object; hand Terraform its id (tainted)
             raise stopping.CreateInterrupted(type_name, self._after_change(type_name, state))
@@ -265,10 +267,12 @@ class Cloud:
         deps = self._dependents(type_name, obj_id, attrs)
         if deps:
             raise self._in_use(type_name, obj_id, deps)
-        stopping.wait(sem.latency_seconds(type_name, "delete"))  # StopProvider: finish now
+        stopping.wait(sem.latency_seconds(type_name, "delete") + self._held_for(type_name, attrs))  # StopProvider: finish now
         self.store.delete(type_name, obj_id)
         if type_name == "google_project_service":
             serviceusage.after_delete(self.store, attrs)
+        if type_name == "alicloud_ack_one_cluster" and attrs.get("profile", "Default") == "Default":
+            self._hold_hub_vswitches(attrs)
         for child_type, parent_type in sem.CASCADE_DELETE:
             if parent_type == type_name:
                 me = [{"type": type_name, "id": obj_id, "attrs": attrs}]
@@ -278,6 +282,20 @@ class Cloud:
                         self.store.delete(child_type, o["id"])
         if type_name in LINK_TYPES:
             self.reconcile_links()
+
+    def _hold_hub_vswitches(self, hub: dict) -> None:
+        """The deleted hub's vSwitches stay in use a while (see HUB_VSWITCH_RELEASE_MINUTES)."""
+        until = time.time() + sem.HUB_VSWITCH_RELEASE_MINUTES * sem.latency_scale()
+        for net in hub.get("network") or []:
+            for vsw in net.get("vswitches") or []:
+                self.store.modify("alicloud_vswitch", vsw, lambda a: {**a, "_held_until": until})
+
+    @staticmethod
+    def _held_for(type_name: str, attrs: dict) -> float:
+        """Seconds a delete waits for a dependency the cloud still holds (the provider retries)."""
+        if type_name != "alicloud_vswitch":
+            return 0.0
+        return max(0.0, float(attrs.get("_held_until") or 0) - time.time())
 
     def read(self, type_name: str, state: dict) -> dict | None:
         attrs = self._get(type_name, state.get("id"))
@@ -507,6 +525,11 @@ class Cloud:
         _fill(s, "id", lambda: ":".join(str(s.get(k)) for k in ("vpn_gateway_id", "next_hop", "route_source",
                                                                  "route_dest")))
         s["status"] = sem.pbr_status(s.get("publish_vpc"))
+
+    def _c_alicloud_security_group_rule(self, s: dict, prior: dict | None) -> None:
+        from .alibaba import ecs  # noqa: PLC0415
+
+        ecs.compute_rule(s, self.store.list(), _fill, CloudError)
 
     def _c_alicloud_cs_managed_kubernetes(self, s: dict, prior: dict | None) -> None:
         _fill(s, "id", sem.ack_cluster_id)
@@ -774,9 +797,9 @@ class Cloud:
         minutes = s.get("temporary_duration_minutes") or 3 * 365 * 24 * 60
         # a credential stays the same until it expires (so re-reads do not churn outputs)
         issued = (attrs.get("_credentials") or {}).get(str(minutes))
-        if not issued or issued["expires"] < time.time() + 60:
+        if not issued or issued["expires"] < clock.now() + 60:
             issued = {"client_cert": sem.pem_certificate(), "client_key": sem.pem_certificate("RSA PRIVATE KEY"),
-                      "expires": time.time() + minutes * 60}
+                      "expires": clock.now() + minutes * 60}
 
             def keep(a: dict, issued=issued) -> dict:
                 a.setdefault("_credentials", {})[str(minutes)] = issued
@@ -795,7 +818,9 @@ class Cloud:
         # The sandbox's Kubernetes API serves this cluster: hand out a kubeconfig that reaches it.
         from .services import kubeconfig_yaml
 
-        s["kube_config"] = attrs.get("_kubeconfig") or kubeconfig_yaml(self.store.path.parent, found["type"], cid)
+        # (expiring with the credential: the cluster's API server answers 401 after `expiration`)
+        s["kube_config"] = attrs.get("_kubeconfig") or kubeconfig_yaml(self.store.path.parent, found["type"], cid,
+                                                                       expires=issued["expires"])
         out = s.get("output_file")
         if isinstance(out, str) and out:
             path = Path(os.environ.get("CROSSCLOUD_TF_CWD") or ".") / out

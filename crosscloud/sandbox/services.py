@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Iterator
 
 SERVICES_FILE = "services.json"
-PBR_ROUTE = "alicloud_vpn_pbr_route_entry"
 
 
 def _free_port() -> int:
@@ -45,26 +44,25 @@ def kube_api_url(sandbox_dir: Path | str) -> str:
     return f"https://127.0.0.1:{ports(sandbox_dir)['kube']}"
 
 
-def kubeconfig_yaml(sandbox_dir: Path | str, store_type: str, cluster_id: str) -> str:
+def kubeconfig_yaml(sandbox_dir: Path | str, store_type: str, cluster_id: str, expires: float | None = None) -> str:
     import yaml
 
     from .kube import kubeconfig
 
-    return yaml.safe_dump(kubeconfig(sandbox_dir, kube_api_url(sandbox_dir), store_type, cluster_id), sort_keys=False)
+    return yaml.safe_dump(kubeconfig(sandbox_dir, kube_api_url(sandbox_dir), store_type, cluster_id, expires=expires),
+                          sort_keys=False)
 
 
-def network_state(sandbox) -> tuple[bool, str]:
-    """Whether traffic crosses the VPN: every tunnel up on both sides and every policy route published."""
-    links = sandbox.links()
-    down = [f"{l['type']} {l['role']}: {l['detail'] or l['status']}" for l in links if not l["up"]]
-    if not links:
-        return False, "no IPsec connection exists"
-    if down:
-        return False, "; ".join(down)
-    unpublished = [o["attrs"].get("route_dest") for o in sandbox.store.list(PBR_ROUTE) if o["attrs"].get("status") != "published"]
-    if unpublished or not sandbox.store.list(PBR_ROUTE):
-        return False, f"policy routes not published: {', '.join(map(str, unpublished)) or 'none exist'}"
-    return True, "up"
+def network_state(sandbox, flow=None) -> tuple[bool, str]:
+    """Whether traffic crosses the VPN: for one flow (a :class:`netpath.Flow`), every hop on its
+    path there and back; without one, whether the link carries anything (one tunnel pair up —
+    dual mode is active/standby — and every policy route published)."""
+    from . import netpath
+
+    if flow is None:
+        return netpath.link_carries(sandbox.store)
+    result = netpath.probe(sandbox.store, flow)
+    return result.ok, result.reason
 
 
 def _listening(port: int) -> bool:
@@ -88,7 +86,7 @@ def running(sandbox) -> Iterator[Endpoints]:
     p = ports(sandbox.dir)
     with ExitStack() as stack:
         if not _listening(p["kube"]):
-            kube = KubeApiServer(sandbox.dir, network_ok=lambda: network_state(sandbox), cloud_store=sandbox.store)
+            kube = KubeApiServer(sandbox.dir, network_ok=lambda flow=None: network_state(sandbox, flow), cloud_store=sandbox.store)
             kube.start(port=p["kube"])
             stack.callback(kube.stop)
         if not _listening(p["openapi"]):

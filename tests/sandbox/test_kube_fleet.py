@@ -142,7 +142,7 @@ class Sandbox:
         self.fleet = populate_fleet(self.cloud, outsider=True)
         self.network = {"up": True}
         self.api = KubeApiServer(tmp_path, cloud_store=self.cloud, delay=0.05,
-                                 network_ok=lambda: (self.network["up"], "IPsec tunnel is down"))
+                                 network_ok=lambda flow=None: (self.network["up"], "IPsec tunnel is down"))
 
     def dynamic(self, store_type, cluster_id):
         return dynamic.DynamicClient(config.new_client_from_config_dict(self.api.kubeconfig(store_type, cluster_id)))
@@ -336,8 +336,11 @@ def test_consumer_times_out_when_the_network_is_down(sb):
     assert err.value.status == 503
     status = json.loads(err.value.body)
     assert status["reason"] == "ServiceUnavailable"
-    assert status["message"].startswith("error trying to reach service: dial tcp 172.21.")
-    assert status["message"].endswith(":80: i/o timeout")
+    # kube-proxy sends to a provider pod IP on the Service's target port, not to the ClusterIP
+    provider_ips = {p.status.pod_ip for p in client.CoreV1Api(sb.typed(ASK, sb.fleet.ask))
+                    .list_namespaced_pod("provider-ns").items}
+    assert status["message"] in {f"error trying to reach service: dial tcp {ip}:8080: i/o timeout" for ip in provider_ips}
+    assert status["details"]["causes"][0]["message"] == "IPsec tunnel is down"
 
 
 def test_multi_cluster_service_creates_the_same_name_service(sb):

@@ -250,8 +250,8 @@ def test_schema_files_follow_the_shared_format():
     ali = tfschema.load("alicloud")
     assert set(ali["resources"]) == {
         "alicloud_vpc", "alicloud_vswitch", "alicloud_vpn_gateway", "alicloud_vpn_customer_gateway",
-        "alicloud_vpn_connection", "alicloud_vpn_pbr_route_entry", "alicloud_cs_managed_kubernetes",
-        "alicloud_cs_kubernetes_node_pool",
+        "alicloud_vpn_connection", "alicloud_vpn_pbr_route_entry", "alicloud_security_group_rule",
+        "alicloud_cs_managed_kubernetes", "alicloud_cs_kubernetes_node_pool",
         "alicloud_ack_one_cluster", "alicloud_ack_one_membership_attachment"}
     conn = ali["resources"]["alicloud_vpn_connection"]
     tos = conn["blocks"]["tunnel_options_specification"]

@@ -26,7 +26,7 @@ __all__ = [
     "PROVIDER_SOURCE", "PROVIDER_VERSION_CONSTRAINT", "AlicloudProvider", "Block", "block_kinds",
     "Vpc", "Vswitch", "VpnGateway", "VpnCustomerGateway", "VpnConnection", "VpnConnectionIkeConfig",
     "VpnConnectionIpsecConfig", "VpnConnectionBgpConfig", "TunnelOptions", "TunnelIkeConfig", "TunnelIpsecConfig",
-    "VpnPbrRouteEntry", "CsManagedKubernetes", "CsManagedKubernetesAddons", "CsKubernetesNodePool", "AckOneCluster", "AckOneClusterNetwork", "AckOneMembershipAttachment",
+    "VpnPbrRouteEntry", "SecurityGroupRule", "CsManagedKubernetes", "CsManagedKubernetesAddons", "CsKubernetesNodePool", "AckOneCluster", "AckOneClusterNetwork", "AckOneMembershipAttachment",
     "DataCsClusterCredential", "ALL_TYPES",
 ]
 
@@ -183,6 +183,20 @@ class CsManagedKubernetesAddons(Block):
     disabled: bool | None = None
 
 
+class SecurityGroupRule(AlicloudResource):
+    """One rule of an ECS security group (aliyun/terraform-provider-alicloud
+    alicloud/resource_alicloud_security_group_rule.go): every argument is ForceNew."""
+
+    TF_TYPE = "alicloud_security_group_rule"
+
+    def __init__(self, scope: Construct, id: str, *, security_group_id: str, type: str, ip_protocol: str,
+                 port_range: str | None = None, cidr_ip: str | None = None,
+                 source_security_group_id: str | None = None, nic_type: str | None = None,
+                 policy: str | None = None, priority: int | None = None, description: str | None = None,
+                 depends_on: Sequence[Any] | None = None):
+        super().__init__(scope, id, arguments(locals()), depends_on=depends_on)
+
+
 class CsManagedKubernetes(AlicloudResource):
     """An ACK managed cluster; profile "Serverless" makes it an ASK cluster, "Acs" an ACS cluster,
     "Default" (or none) an ACK cluster (with Terway: `pod_vswitch_ids` and the terway addon)."""
@@ -192,7 +206,8 @@ class CsManagedKubernetes(AlicloudResource):
     def __init__(self, scope: Construct, id: str, *, name: str, vswitch_ids: Sequence[str], service_cidr: str,
                  profile: str | None = None, cluster_spec: str | None = None, version: str | None = None,
                  new_nat_gateway: bool | None = None, slb_internet_enabled: bool | None = None,
-                 deletion_protection: bool | None = None, tags: dict[str, str] | None = None,
+                 deletion_protection: bool | None = None, skip_set_certificate_authority: bool | None = None,
+                 tags: dict[str, str] | None = None,
                  pod_vswitch_ids: Sequence[str] | None = None, addons: Sequence[CsManagedKubernetesAddons] | None = None,
                  depends_on: Sequence[Any] | None = None):
         super().__init__(scope, id, arguments(locals()), depends_on=depends_on)
@@ -259,5 +274,5 @@ class DataCsClusterCredential(AlicloudDataSource):
 
 
 ALL_TYPES: list[type] = [Vpc, Vswitch, VpnGateway, VpnCustomerGateway, VpnConnection, VpnPbrRouteEntry,
-                         CsManagedKubernetes, CsKubernetesNodePool, AckOneCluster, AckOneMembershipAttachment,
+                         SecurityGroupRule, CsManagedKubernetes, CsKubernetesNodePool, AckOneCluster, AckOneMembershipAttachment,
                          DataCsClusterCredential]

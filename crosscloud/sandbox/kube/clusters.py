@@ -81,10 +81,30 @@ def _secret(sandbox_dir: Path) -> bytes:
     return value
 
 
-def cluster_token(sandbox_dir: Path, cluster_id: str) -> str:
-    """The bearer token of one cluster: an HMAC of its id under the per-sandbox secret."""
-    digest = hmac.new(_secret(sandbox_dir), cluster_id.encode(), hashlib.sha256).hexdigest()
-    return "ccsb." + digest[:48]
+def cluster_token(sandbox_dir: Path, cluster_id: str, expires: float | None = None) -> str:
+    """The bearer token of one cluster: an HMAC of its id under the per-sandbox secret; with
+    `expires` (epoch seconds) a temporary one, like the ASK/ACS kubeconfigs that
+    alicloud_cs_cluster_credential issues for temporary_duration_minutes."""
+    if expires is None:
+        digest = hmac.new(_secret(sandbox_dir), cluster_id.encode(), hashlib.sha256).hexdigest()
+        return "ccsb." + digest[:48]
+    stamp = str(int(expires))
+    digest = hmac.new(_secret(sandbox_dir), f"{cluster_id}\0{stamp}".encode(), hashlib.sha256).hexdigest()
+    return f"ccsbt.{stamp}.{digest[:40]}"
+
+
+def token_error(sandbox_dir: Path, cluster_id: str, token: str, now: float) -> str | None:
+    """None if `token` opens `cluster_id` at time `now`, else why not."""
+    if token and hmac.compare_digest(token, cluster_token(sandbox_dir, cluster_id)):
+        return None
+    parts = token.split(".")
+    if len(parts) == 3 and parts[0] == "ccsbt" and parts[1].isdigit():
+        if not hmac.compare_digest(token, cluster_token(sandbox_dir, cluster_id, int(parts[1]))):
+            return "invalid bearer token"
+        if int(parts[1]) <= now:
+            return "the credential has expired"
+        return None
+    return "invalid bearer token"
 
 
 @dataclass(frozen=True)

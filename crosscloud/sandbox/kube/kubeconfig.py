@@ -12,10 +12,11 @@ from .tls import ca_data
 
 
 def kubeconfig(sandbox_dir: Path | str, base_url: str, store_type: str, cluster_id: str, *,
-               user: str = "crosscloud") -> dict:
+               user: str = "crosscloud", expires: float | None = None) -> dict:
     """A kubeconfig dict for one cluster: server `<base_url>/clusters/<key>`, bearer token.
 
     For an https server (the default) it carries the sandbox CA; kubectl only sends tokens over TLS.
+    With `expires` the token stops working then (the API server answers 401).
     """
     key = cluster_key(store_type, cluster_id)
     context = f"{user}@{key}"
@@ -26,7 +27,7 @@ def kubeconfig(sandbox_dir: Path | str, base_url: str, store_type: str, cluster_
         "apiVersion": "v1",
         "kind": "Config",
         "clusters": [{"name": key, "cluster": cluster}],
-        "users": [{"name": f"{user}-{key}", "user": {"token": cluster_token(Path(sandbox_dir), cluster_id)}}],
+        "users": [{"name": f"{user}-{key}", "user": {"token": cluster_token(Path(sandbox_dir), cluster_id, expires)}}],
         "contexts": [{"name": context, "context": {"cluster": key, "user": f"{user}-{key}"}}],
         "current-context": context,
         "preferences": {},

@@ -25,7 +25,9 @@ from .resources import DEPLOYMENT, POD, SERVICE
 from .selectors import match_labels
 from .storage import KubeStore
 
-NetworkCheck = Callable[[], "tuple[bool, str]"]
+# (flow) -> (allowed, why): the twin's hop-by-hop path check (sandbox.netpath); flow None asks
+# only whether the VPN carries traffic at all.
+NetworkCheck = Callable[..., "tuple[bool, str]"]
 TIMEOUT_DELAY = 0.5      # how long a dial through a broken VPN hangs before the proxy gives up
 
 
@@ -34,7 +36,7 @@ class Proxy:
                  network_ok: NetworkCheck | None):
         self.kube = kube
         self.directory = directory_factory
-        self.network_ok = network_ok or (lambda: (True, "up"))
+        self.network_ok = network_ok or (lambda flow=None: (True, "up"))
         self._orders = 0
 
     # -- entry points -----------------------------------------------------------------------
@@ -50,7 +52,8 @@ class Proxy:
             return 200, self._provider_answer(cluster, deployment, env, path)
         remote = self._fleet_services(co, ns)
         if remote:
-            return self._remote(consumed_service(remote, deployment, env), path)
+            return self._remote(consumed_service(remote, deployment, env), path,
+                                source=(cluster, (pod.get("status") or {}).get("podIP")))
         return 200, {"pod": name, "namespace": ns, "port": port or None, "path": "/" + path.lstrip("/"),
                      "cluster": cluster.id}
 
@@ -60,7 +63,7 @@ class Proxy:
         co = ClusterObjects(self.kube, cluster)
         svc = co.get(SERVICE, ns, name)
         if MCS_PROVIDER_KEYS in (svc["metadata"].get("annotations") or {}):
-            return self._remote(svc, path)
+            return self._remote(svc, path, source=(cluster, None))   # from one of the cluster's nodes
         pods = self._endpoints(co, svc)
         if not pods:
             raise ApiError(503, f'no endpoints available for service "{name}"')
@@ -93,8 +96,9 @@ class Proxy:
     def _fleet_services(co: ClusterObjects, ns: str) -> list[dict]:
         return [s for s in co.list(SERVICE, ns) if MCS_PROVIDER_KEYS in (s["metadata"].get("annotations") or {})]
 
-    def _remote(self, svc: dict, path: str) -> tuple[int, dict]:
-        """Cross the VPN to the first provider cluster behind a fleet-made Service."""
+    def _remote(self, svc: dict, path: str, source: tuple[Cluster, str | None]) -> tuple[int, dict]:
+        """Cross the VPN to the first provider cluster behind a fleet-made Service: the
+        consumer's kube-proxy sends to a provider pod IP on the Service's target port."""
         ann = svc["metadata"].get("annotations") or {}
         keys = [k for k in ann.get(MCS_PROVIDER_KEYS, "").split(",") if k]
         ids = [i for i in ann.get(MCS_PROVIDERS, "").split(",") if i]
@@ -110,16 +114,25 @@ class Proxy:
             psvc = pco.find(SERVICE, svc["metadata"]["namespace"], base)
             if psvc is None:
                 continue
-            port = ((psvc.get("spec") or {}).get("ports") or [{}])[0].get("port", 80)
-            target = f"{psvc['spec'].get('clusterIP', '')}:{port}"
-            ok, reason = self.network_ok()
+            spec_port = ((psvc.get("spec") or {}).get("ports") or [{}])[0]
+            pods = self._endpoints(pco, psvc)
+            if not pods:
+                raise ApiError(503, f'no endpoints available for service "{name}"')
+            pod_ip = (pods[0].get("status") or {}).get("podIP", "")
+            target_port = _target_port(spec_port, pods[0])
+            target = f"{pod_ip}:{target_port}"
+            from ..netpath import Endpoint, Flow  # noqa: PLC0415
+
+            src_cluster, src_ip = source
+            flow = Flow(Endpoint(src_cluster.store_type, src_cluster.id, src_ip),
+                        Endpoint(provider.store_type, provider.id, pod_ip), target_port)
+            ok, reason = self.network_ok(flow)
             if not ok:
                 time.sleep(TIMEOUT_DELAY)
                 raise ApiError(503, f"error trying to reach service: dial tcp {target}: i/o timeout",
                                details={"causes": [{"reason": "NetworkUnreachable", "message": reason}]})
-            pods = self._endpoints(pco, psvc)
-            deployment = self._owner(pco, pods[0]) if pods else None
-            if not pods or not deployment_available(deployment):
+            deployment = self._owner(pco, pods[0])
+            if not deployment_available(deployment):
                 raise ApiError(503, f"error trying to reach service: dial tcp {target}: connect: connection refused")
             env = _env(pods[0].get("spec") or {})
             return 200, self._provider_answer(provider, deployment, env, path, cluster_id=cid)
@@ -162,6 +175,18 @@ def consumed_service(fleet_services: list[dict], deployment: dict | None, env: d
         return fleet_services[0]
     raise ApiError(503, f"error trying to reach service: the consumer {owner or 'pod'} names none of the services "
                         f"{', '.join(sorted(by_name))} (its env or a Deployment named <service>{CONSUMER_SUFFIX})")
+
+
+def _target_port(spec_port: dict, pod: dict) -> int:
+    """A Service port's targetPort as a number (a name resolves through the pod's containerPorts)."""
+    target = spec_port.get("targetPort", spec_port.get("port", 80))
+    if isinstance(target, int):
+        return target
+    for c in (pod.get("spec") or {}).get("containers") or []:
+        for p in c.get("ports") or []:
+            if p.get("name") == target:
+                return int(p.get("containerPort"))
+    return int(spec_port.get("port", 80)) if not str(target).isdigit() else int(target)
 
 
 def _env(pod_spec: dict) -> dict[str, str]:

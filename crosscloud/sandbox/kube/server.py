@@ -23,7 +23,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..store import CloudStore
 from . import openapi
-from .clusters import Cluster, Directory, cluster_token
+from .. import clock
+from .clusters import Cluster, Directory, cluster_token, token_error
 from .controllers import Reconciler, Ticker
 from .errors import ApiError, status_body
 from .objects import ClusterObjects
@@ -305,7 +306,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _authenticate(self, cluster_id: str) -> None:
         header = self.headers.get("Authorization") or ""
         token = header[7:].strip() if header.lower().startswith("bearer ") else ""
-        if not token or token != cluster_token(self.api.sandbox_dir, cluster_id):
+        if token_error(self.api.sandbox_dir, cluster_id, token, clock.now()):
             raise ApiError(401, "Unauthorized")
 
     def _resource(self, co: ClusterObjects, group: str, version: str, rest: list[str]) -> None:
