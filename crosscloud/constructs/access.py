@@ -1,7 +1,7 @@
 """L2: who may open connections to whom across the link, and nothing broader.
 
-Alibaba: the provider cluster's security group (the one ASK/ACS creates: it admits only ICMP and
-its own group by default) gets one ingress rule per exported service target port and consumer
+Alibaba: the provider cluster's security group (the one ASK/ACS/ACK creates: it admits only ICMP
+and its own group by default) gets one ingress rule per exported service target port and consumer
 source — the GKE pod range and node subnet for a GKE consumer, the consumer cluster's security
 group for an Alibaba one. The consumer's kube-proxy sends to the provider's pod IP on the target
 port, so that is the port to open (the tutorial's last step: "open inbound 80/8080").
@@ -16,7 +16,7 @@ from __future__ import annotations
 from ..cdk import Construct
 from ..config import Topology
 from . import alicloud
-from .clusters import AskCluster, logical_name
+from .clusters import AlibabaCluster, logical_name
 
 
 class ServiceAccess(Construct):
@@ -27,14 +27,16 @@ class ServiceAccess(Construct):
         seen: set[tuple] = set()
         for service in t.services:
             provider = clusters.get(service.provider)
-            if not isinstance(provider, AskCluster):
+            if not isinstance(provider, AlibabaCluster):
                 continue
             for consumer_name in service.consumers:
                 consumer = t.cluster(consumer_name)
                 if consumer.kind == "gke":
-                    sources = [("gke_pods", dict(cidr_ip=t.gcp.pods_cidr)),
-                               ("gke_nodes", dict(cidr_ip=t.gcp.subnet_cidr))]
-                elif isinstance(clusters.get(consumer_name), AskCluster) and consumer_name != service.provider:
+                    subnet, pods, _ = t.gke_ranges(consumer)
+                    # the first GKE cluster keeps the ids it always had; others are named for themselves
+                    prefix = "gke" if consumer is t.clusters_of("gke")[0] else logical_name(consumer)
+                    sources = [(f"{prefix}_pods", dict(cidr_ip=pods)), (f"{prefix}_nodes", dict(cidr_ip=subnet))]
+                elif isinstance(clusters.get(consumer_name), AlibabaCluster) and consumer_name != service.provider:
                     sources = [(logical_name(consumer),
                                 dict(source_security_group_id=clusters[consumer_name].cluster.security_group_id))]
                 else:
