@@ -19,7 +19,7 @@ def verify(ctx: click.Context, config_path: Path, target: str, as_json: bool) ->
     both sides, routes published, fleet members joined, each service exported and imported, and
     the tutorial's final check — the consumer reaches amcs-<svc>.<ns>.svc.cluster.local and gets
     the provider's response. Exits 1 if any check fails."""
-    from ..fleet.context import fleet_context
+    from ..fleet.context import FleetError, fleet_context
     from ..fleet.verify import as_json as checks_json, run_checks
     from ..runner.terraform import TerraformError
 
@@ -33,7 +33,7 @@ def verify(ctx: click.Context, config_path: Path, target: str, as_json: bool) ->
     try:
         with fleet_context(runner) as fctx:
             checks = run_checks(fctx, show)
-    except TerraformError as err:
+    except (TerraformError, FleetError) as err:
         fail(str(err))
     result = checks_json(checks)
     if as_json:
