@@ -22,9 +22,6 @@ ALIBABA_CREDENTIALS = ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_
 GOOGLE_CREDENTIALS = ("GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_CREDENTIALS", "GOOGLE_OAUTH_ACCESS_TOKEN")
 
 
-# Like LocalStack's "test" keys: the emulation requires credentials but cannot check a secret.
-SANDBOX_CREDENTIALS = ("sandbox-access-key-id", "sandbox-access-key-secret")
-
 
 class TargetError(RuntimeError):
     pass
@@ -55,6 +52,7 @@ class Target:
 
 def _sandbox_connection(sandbox_dir: Path, say: Callable[[str], None]) -> Connection:
     from ..sandbox import daemon
+    from ..sandbox.access import SDK_CREDENTIALS
     from ..sandbox.kube import kubeconfig
 
     try:
@@ -65,7 +63,7 @@ def _sandbox_connection(sandbox_dir: Path, say: Callable[[str], None]) -> Connec
     if started:
         say(f"started the sandbox service (pid {st.pid}): kubernetes {ep['kube']}, alibaba openapi {ep['openapi']}; "
             "it keeps running for kubectl and the SDKs (crosscloud sandbox status | down)")
-    return Connection(ep["openapi"], SANDBOX_CREDENTIALS,
+    return Connection(ep["openapi"], tuple(SDK_CREDENTIALS.values()),
                       lambda gke_id: kubeconfig(sandbox_dir, ep["kube"], "google_container_cluster", gke_id))
 
 

@@ -127,6 +127,22 @@ def down(sandbox_dir: Path | str) -> int | None:
     raise DaemonError(f"the sandbox service (pid {st.pid}) did not stop within {STOP_TIMEOUT:.0f}s of SIGTERM")
 
 
+def status_json(st: Status) -> dict:
+    ep = st.endpoints()
+    return {"running": st.running, "pid": st.pid,
+            "endpoints": {name: {"url": ep[name], "emulates": EMULATES[name]} for name in EMULATES}}
+
+
+def status_text(sandbox_dir: Path | str, st: Status) -> str:
+    head = (f"sandbox service: running (pid {st.pid}), {sandbox_dir}\n" if st.running else
+            f"sandbox service: not running{' (stale pid file)' if st.stale else ''}; start it with crosscloud sandbox up\n")
+    ep = st.endpoints()
+    rows = "".join(f"  {ep[name]:<24}  {what}\n" for name, what in EMULATES.items())
+    tail = ("  kubectl: crosscloud sandbox kubeconfig --merge; SDKs: eval \"$(crosscloud sandbox env)\"\n"
+            if st.running else "")
+    return head + rows + tail
+
+
 def _tail(path: Path, lines: int = 15) -> str:
     try:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
