@@ -43,6 +43,9 @@ def test_exec_curl_amcs_service_returns_the_providers_answer(kubectl, sb):
     # the consumer's own web app on 8080 calls the same service (the tutorial's second curl)
     local = run("exec", "-n", "provider-ns", pod, "--", "curl", "-s", "127.0.0.1:8080")
     assert local.returncode == 0 and json.loads(local.stdout)["env"] == ANSWER_ENV
+    # kubectl picks a pod of the Deployment itself (as the README shows)
+    by_deployment = run("exec", "-n", "provider-ns", "deploy/demo-consumer", "--", "curl", "amcs-service1.provider-ns")
+    assert by_deployment.returncode == 0 and json.loads(by_deployment.stdout)["env"] == ANSWER_ENV, by_deployment.stderr
 
 
 def test_exec_interactive_shell_runs_the_tutorials_commands(kubectl):
