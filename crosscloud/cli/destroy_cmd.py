@@ -15,9 +15,9 @@ from .run_options import make_runner, target_option
 def destroy(ctx: click.Context, config_path: Path, target: str) -> None:
     """Remove the ACK One registration and manifests, then destroy every stack in reverse
     dependency order (members; fleet, clusters, vpn; network)."""
-    from ..fleet import fleet_teardown_step, sandbox_settle_step
+    from ..fleet import fleet_teardown_step, settle_step
     from ..runner.deploy import destroy as run_destroy
 
     runner = make_runner(ctx, config_path, target)
-    run_destroy(runner, before=fleet_teardown_step, after=sandbox_settle_step)  # failures: cli._common.run_guarded
+    run_destroy(runner, before=fleet_teardown_step, after=settle_step)  # failures: cli._common.run_guarded
     runner.report.success("destroyed every stack")

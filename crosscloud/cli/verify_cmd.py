@@ -22,7 +22,7 @@ def verify(ctx: click.Context, config_path: Path, target: str, as_json: bool) ->
     probe names the first hop that refuses (firewall, route, tunnel, security group...). One
     tunnel of two down passes with a WARN (degraded; deploy restores it). Exits 1 if any check
     fails."""
-    from ..fleet.context import fleet_context
+    from ..fleet.context import FleetError, fleet_context
     from ..fleet.verify import as_json as checks_json, run_checks
     from ..runner.terraform import TerraformError
 
@@ -44,7 +44,7 @@ def verify(ctx: click.Context, config_path: Path, target: str, as_json: bool) ->
     try:
         with fleet_context(runner) as fctx:
             checks = run_checks(fctx, show)
-    except TerraformError as err:
+    except (TerraformError, FleetError) as err:
         fail(str(err))
     result = checks_json(checks)
     if as_json:

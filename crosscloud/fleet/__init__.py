@@ -23,10 +23,7 @@ def fleet_teardown_step(runner) -> None:
         teardown(ctx)
 
 
-def sandbox_settle_step(runner) -> None:
-    if runner.target.sandbox_dir is None:
-        return
-    from ..sandbox import services
-    from ..sandbox.sandbox import Sandbox
-
-    services.settle(Sandbox(runner.target.sandbox_dir))
+def settle_step(runner) -> None:
+    """After a destroy: a target that can catch up at once (the sandbox's controllers) does."""
+    if runner.target.settle is not None:
+        runner.target.settle()

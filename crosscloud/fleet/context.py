@@ -1,5 +1,6 @@
 """What the fleet phase talks to, for either target: the Alibaba OpenAPI (official SDKs) and the
-clusters' Kubernetes APIs. In the sandbox both are the local emulation, reached the same way."""
+clusters' Kubernetes APIs, at the endpoints the target gives (runner/targets.py): for the sandbox
+that is its background service, reached exactly as the clouds are."""
 
 from __future__ import annotations
 
@@ -11,8 +12,6 @@ from typing import Callable, Iterator
 
 from ..runner.deploy import Runner
 
-# Like LocalStack's "test" keys: the emulation requires credentials but cannot check a secret.
-SANDBOX_CREDENTIALS = ("sandbox-access-key-id", "sandbox-access-key-secret")
 GKE_TOKEN_ENV = "GOOGLE_OAUTH_ACCESS_TOKEN"
 
 
@@ -68,22 +67,22 @@ def _gke_kubeconfig_from_outputs(name: str, outputs: dict) -> dict:
 def fleet_context(runner: Runner) -> Iterator[FleetContext]:
     from .alibaba_api import AlibabaApi
 
-    region = runner.topology.alibaba.region
-    if runner.target.name != "sandbox":
-        yield FleetContext(runner, AlibabaApi(region), _gke_kubeconfig_from_outputs)
+    from ..runner.targets import TargetError
+
+    try:
+        conn = runner.target.connect(lambda message: runner.report.event("sandbox", "service", message))
+    except TargetError as err:
+        raise FleetError(str(err)) from None
+    api = AlibabaApi(runner.topology.alibaba.region, endpoint_cs=conn.alibaba_endpoint,
+                     endpoint_adcp=conn.alibaba_endpoint, credentials=conn.alibaba_credentials)
+    if conn.gke_kubeconfig is None:
+        yield FleetContext(runner, api, _gke_kubeconfig_from_outputs)
         return
-    from ..sandbox import services
-    from ..sandbox.kube import kubeconfig
-    from ..sandbox.sandbox import Sandbox
 
-    sandbox = Sandbox(runner.target.sandbox_dir)
-    with services.running(sandbox) as ep:
-        api = AlibabaApi(region, endpoint_cs=ep.openapi, endpoint_adcp=ep.openapi, credentials=SANDBOX_CREDENTIALS)
+    def gke(name: str, outputs: dict) -> dict:
+        gke_id = (outputs.get("cluster_ids") or {}).get(name)
+        if not gke_id:
+            raise FleetError(f"GKE cluster {name} is not in the clusters stack outputs; deploy the clusters stack first")
+        return conn.gke_kubeconfig(gke_id)
 
-        def gke(name: str, outputs: dict) -> dict:
-            gke_id = (outputs.get("cluster_ids") or {}).get(name)
-            if not gke_id:
-                raise FleetError(f"GKE cluster {name} is not in the clusters stack outputs; deploy the clusters stack first")
-            return kubeconfig(sandbox.dir, ep.kube_url, "google_container_cluster", gke_id)
-
-        yield FleetContext(runner, api, gke)
+    yield FleetContext(runner, api, gke)

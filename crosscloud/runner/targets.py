@@ -1,10 +1,18 @@
-"""Where Terraform runs: the sandbox (default) or the real clouds. Never one silently for the other."""
+"""Where Terraform runs: the sandbox (default) or the real clouds. Never one silently for the other.
+
+Also the one place where the product learns how to reach a target's APIs (`Target.connect`): the
+Alibaba OpenAPI endpoint and credentials and the GKE kubeconfigs. For the clouds that is the SDKs'
+defaults and Terraform's outputs; for the sandbox it is the twin's background service, started
+here when it is not up. Nothing else in runner/, fleet/ or cli/ (but the sandbox command) imports
+crosscloud.sandbox (tests/test_boundary.py).
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..config import Topology
 from ..stackgraph import PSK_VARIABLE, PSK_WRITE_ONLY_VARIABLE
@@ -14,8 +22,21 @@ ALIBABA_CREDENTIALS = ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_
 GOOGLE_CREDENTIALS = ("GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_CREDENTIALS", "GOOGLE_OAUTH_ACCESS_TOKEN")
 
 
+
 class TargetError(RuntimeError):
     pass
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How the fleet phase reaches a target's APIs (None everywhere: the real clouds' defaults)."""
+    alibaba_endpoint: str | None = None  # host:port for the CS and ADCP SDKs instead of the public ones
+    alibaba_credentials: tuple[str, str] | None = None  # instead of the environment's
+    gke_kubeconfig: Callable[[str], dict] | None = None  # GKE cluster id -> kubeconfig, instead of outputs + token
+
+
+def _clouds_connection(say: Callable[[str], None]) -> Connection:
+    return Connection()
 
 
 @dataclass
@@ -24,6 +45,33 @@ class Target:
     env: dict[str, str]  # added to terraform's environment
     secrets: list[str] = field(default_factory=list)  # scrubbed from every log and message
     sandbox_dir: Path | None = None
+    # Reach the APIs (say: how to tell the user about anything started on the way).
+    connect: Callable[[Callable[[str], None]], Connection] = _clouds_connection
+    settle: Callable[[], None] | None = None  # after a destroy: let the target catch up at once
+
+
+def _sandbox_connection(sandbox_dir: Path, say: Callable[[str], None]) -> Connection:
+    from ..sandbox import daemon
+    from ..sandbox.access import SDK_CREDENTIALS
+    from ..sandbox.kube import kubeconfig
+
+    try:
+        st, started = daemon.up(sandbox_dir)
+    except daemon.DaemonError as err:
+        raise TargetError(str(err)) from None
+    ep = st.endpoints()
+    if started:
+        say(f"started the sandbox service (pid {st.pid}): kubernetes {ep['kube']}, alibaba openapi {ep['openapi']}; "
+            "it keeps running for kubectl and the SDKs (crosscloud sandbox status | down)")
+    return Connection(ep["openapi"], tuple(SDK_CREDENTIALS.values()),
+                      lambda gke_id: kubeconfig(sandbox_dir, ep["kube"], "google_container_cluster", gke_id))
+
+
+def _sandbox_settle(sandbox_dir: Path) -> None:
+    from ..sandbox import services
+    from ..sandbox.sandbox import Sandbox
+
+    services.settle(Sandbox(sandbox_dir))
 
 
 def tfc_token_env(hostname: str) -> str:
@@ -39,7 +87,9 @@ def resolve_target(name: str, topology: Topology, state_dir: Path) -> Target:
 
         sandbox = Sandbox(state_dir / "sandbox")
         sandbox.ensure()
-        return Target("sandbox", sandbox.env(), secrets=[sandbox.psk], sandbox_dir=sandbox.dir)
+        return Target("sandbox", sandbox.env(), secrets=[sandbox.psk], sandbox_dir=sandbox.dir,
+                      connect=lambda say: _sandbox_connection(sandbox.dir, say),
+                      settle=lambda: _sandbox_settle(sandbox.dir))
     if name != "clouds":
         raise TargetError(f"--target {name!r}: allowed values are sandbox, clouds")
     missing = [v for v in ALIBABA_CREDENTIALS if not os.environ.get(v)]

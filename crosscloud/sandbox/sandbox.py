@@ -302,8 +302,11 @@ def _detail(type_name: str, attrs: dict) -> str:
 # ------------------------------------------------------------------------ CLI entry points
 def env_exports(sandbox_dir: Path | str) -> str:
     """``export K='v'`` lines (shell-quoted) for ``eval "$(crosscloud sandbox env)"``."""
-    sb = Sandbox(sandbox_dir).ensure()
-    return "".join(f"export {k}={shlex.quote(v)}\n" for k, v in sb.env().items())
+    return shell_exports(Sandbox(sandbox_dir).ensure().env())
+
+
+def shell_exports(env: dict[str, str]) -> str:
+    return "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items())
 
 
 def objects_listing(sandbox_dir: Path | str, as_json: bool = False) -> str:

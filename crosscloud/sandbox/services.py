@@ -2,8 +2,9 @@
 
 They listen on 127.0.0.1 at ports fixed per sandbox (services.json), because kubeconfigs handed
 out through Terraform state (the ASK credential data source) must keep pointing at them. State
-lives in the sandbox's SQLite files, so each crosscloud command can serve them while it runs; a
-second command at the same time finds the ports taken and uses the first one's servers.
+lives in the sandbox's SQLite files. The background service (daemon.py, `crosscloud sandbox up`)
+serves them with `running`; a second server at the same time finds the ports taken and leaves
+them to the first.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def network_state(sandbox, flow=None) -> tuple[bool, str]:
     return result.ok, result.reason
 
 
-def _listening(port: int) -> bool:
+def listening(port: int) -> bool:
     with socket.socket() as s:
         s.settimeout(0.5)
         return s.connect_ex(("127.0.0.1", port)) == 0
@@ -75,6 +76,7 @@ def _listening(port: int) -> bool:
 class Endpoints:
     kube_url: str
     openapi: str  # host:port for the Alibaba SDKs' endpoint override
+    served_here: bool = False  # this process serves both (no other one had the ports)
 
 
 @contextmanager
@@ -84,18 +86,21 @@ def running(sandbox) -> Iterator[Endpoints]:
     from .openapi import OpenApiServer
 
     p = ports(sandbox.dir)
+    served = 0
     with ExitStack() as stack:
-        if not _listening(p["kube"]):
+        if not listening(p["kube"]):
             kube = KubeApiServer(sandbox.dir, network_ok=lambda flow=None: network_state(sandbox, flow), cloud_store=sandbox.store)
             kube.start(port=p["kube"])
             stack.callback(kube.stop)
-        if not _listening(p["openapi"]):
+            served += 1
+        if not listening(p["openapi"]):
             api = OpenApiServer(sandbox.store,
                                 kubeconfig_for=lambda t, cid: kubeconfig_yaml(sandbox.dir, t, cid),
                                 agent_applied=lambda rid: backing_cluster(sandbox.dir, rid) is not None)
             api.start(port=p["openapi"])
             stack.callback(api.stop)
-        yield Endpoints(kube_api_url(sandbox.dir), f"127.0.0.1:{p['openapi']}")
+            served += 1
+        yield Endpoints(kube_api_url(sandbox.dir), f"127.0.0.1:{p['openapi']}", served_here=served == 2)
 
 
 def settle(sandbox) -> None:

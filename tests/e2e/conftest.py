@@ -43,7 +43,9 @@ def crosscloud(tmp_path):
     env.pop("TF_CLI_CONFIG_FILE", None)
     cc = Crosscloud(tmp_path / "state", env)
     yield cc
-    # leave nothing behind: whatever a test created, the sandbox store is dropped with tmp_path
+    # leave nothing behind: the background service a deploy started stops; whatever a test
+    # created, the sandbox store is dropped with tmp_path
+    cc.run("sandbox", "down", check=False)
 
 
 @pytest.fixture

@@ -87,7 +87,10 @@ def test_env_prints_shell_exports_for_eval(tmp_path):
         assert line.startswith("export ")
         key, _, value = line[len("export "):].partition("=")
         exported[key] = shlex.split(value)[0]
-    assert exported == sb.env()
+    from crosscloud.sandbox.access import sdk_env
+
+    assert exported == {**sb.env(), **sdk_env(sb.dir)}      # terraform's, then the Alibaba SDKs'
+    assert exported["CROSSCLOUD_SANDBOX_OPENAPI_ENDPOINT"].startswith("127.0.0.1:")
     # the subcommand's own --state-dir wins over the global one
     other = tmp_path / "other"
     res = runner.invoke(cli, ["sandbox", "env", "--state-dir", str(other)])

@@ -324,6 +324,8 @@ class _Handler(BaseHTTPRequestHandler):
         ns = namespace or ""
         if sub == "proxy" and rt.proxy:
             return self._proxy(co, rt, ns, name, "/".join(rest[3:]))
+        if sub == "exec" and rt.kind == "Pod" and len(rest) == 3:
+            return self._exec(co, ns, name)
         if sub not in ("", "status") or (sub == "status" and not rt.status) or len(rest) > 3:
             raise ApiError(404, "the server could not find the requested resource")
         if rt.namespaced and name is not None and namespace is None:
@@ -446,6 +448,36 @@ class _Handler(BaseHTTPRequestHandler):
         data = json.dumps(event).encode() + b"\n"
         self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
         self.wfile.flush()
+
+    def _exec(self, co: ClusterObjects, ns: str, name: str) -> None:
+        """`kubectl exec` over a websocket (remote_exec.py); the container's curl uses the proxy below."""
+        from . import remote_exec as rx
+
+        opts = rx.exec_options(urlsplit(self.path).query)
+        pod = rx.check_pod(co, ns, name, opts["container"])
+        if not opts["command"]:
+            raise ApiError(400, "you must specify at least 1 command")
+        if (self.headers.get("Upgrade") or "").lower() != "websocket":
+            raise ApiError(400, "the sandbox serves exec over websockets only (subprotocol v5.channel.k8s.io or "
+                                "v4.channel.k8s.io, kubectl >= 1.30 by default), not SPDY")
+        offered = [p.strip() for p in (self.headers.get("Sec-WebSocket-Protocol") or "").split(",")]
+        protocol = next((p for p in rx.PROTOCOLS if p in offered), None)
+        if protocol is None or not self.headers.get("Sec-WebSocket-Key"):
+            raise ApiError(400, f"websocket exec needs a Sec-WebSocket-Key and one of the subprotocols "
+                                f"{', '.join(rx.PROTOCOLS)}; offered: {', '.join(filter(None, offered)) or 'none'}")
+        self.send_response(101, "Switching Protocols")
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", rx.accept_key(self.headers["Sec-WebSocket-Key"]))
+        self.send_header("Sec-WebSocket-Protocol", protocol)
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        container = rx.Container(co, pod, self.api.proxy.pod, self.api.proxy.service)
+        try:
+            rx.Session(self.rfile, self.wfile, container, opts).run()
+        except OSError:             # the client went away (or idled past the handler's timeout)
+            pass
 
     def _proxy(self, co: ClusterObjects, rt: ResourceType, ns: str, name_port: str | None, path: str) -> None:
         if not name_port:
