@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 CC     := $(VENV)/bin/crosscloud
-DEMO   ?= examples/seed.yaml
+DEMO   ?= examples/acs.yaml
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CHECKPOINT_DISABLE := 1
 
@@ -50,8 +50,9 @@ demo: setup
 
 demo-destroy: setup
 	$(CC) destroy -c $(DEMO)
+	$(CC) sandbox down
 
-test: setup $(VENV)/.warm-prebuilt
+test: setup $(VENV)/.warm-prebuilt $(TOOLS)/.installed
 	$(PY) -m pytest -q
 
 clean:

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from ..store import CloudStore
 from . import openapi
 from .. import clock
-from .clusters import Cluster, Directory, cluster_token, token_error
+from .clusters import Cluster, Directory, token_error
 from .controllers import Reconciler, Ticker
 from .errors import ApiError, status_body
 from .objects import ClusterObjects
