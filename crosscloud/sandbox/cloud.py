@@ -572,6 +572,9 @@ class Cloud:
         _fill(s, "id", lambda: f"{s.get('cluster_id')}:{s['node_pool_id']}")
         _fill(s, "node_pool_name", lambda: f"np-{s['node_pool_id'][2:10]}")
         _fill(s, "scaling_group_id", lambda: sem.alibaba_id("asg"))
+        # Optional+Computed in the provider: the API's default (CS CreateClusterNodePool,
+        # kubernetes_config.system_disk_category "cloud_efficiency")
+        _fill(s, "system_disk_category", "cloud_efficiency")
 
     def _c_alicloud_ack_one_cluster(self, s: dict, prior: dict | None) -> None:
         _fill(s, "id", sem.ack_cluster_id)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 REQUIRED = {"terraform": {"required_providers": {
     "alicloud": {"source": "aliyun/alicloud", "version": ">= 1.250.0, < 2.0.0"},
-    "google": {"source": "hashicorp/google", "version": "6.50.0"}}},
+    "google": {"source": "hashicorp/google", "version": ">= 7.0.0, < 9.0.0"}}},
     "provider": {"alicloud": [{"region": "ap-northeast-1"}],
                  "google": [{"project": "demo-proj", "region": "asia-northeast1"}]}}
 
@@ -60,6 +60,7 @@ def test_deprecated_name_warns_applies_and_fills_its_replacement(sandbox, tmp_pa
         "alicloud_vpc": {"vpc": {"name": "legacy", "cidr_block": "172.16.0.0/12"}},
         "alicloud_vpn_gateway": {"gw": {"vpc_id": "${alicloud_vpc.vpc.id}", "bandwidth": 7, "name": "legacy-gw",
                                         "network_type": "PUBLIC", "timeouts": {"create": "20m"}}}}}
+    config["provider"]["alicloud"] = [{"region": "me-east-1"}]  # a single-vSwitch gateway is still created there
     work = write(tmp_path / "legacy", config)
     run_terraform(sandbox, work, "init", "-input=false")
     res = run_terraform(sandbox, work, "validate", "-json", check=False)

@@ -468,7 +468,7 @@ def test_provider_schema_response_is_cached_per_schema_version(tmp_path, monkeyp
     again = servicer(SandboxProvider("google")).GetProviderSchema(None, None)
     assert again == first
     tunnel = {a.name: a for a in first.resource_schemas["google_compute_vpn_tunnel"].block.attributes}
-    assert tunnel["shared_secret"].sensitive and tunnel["shared_secret"].required
+    assert tunnel["shared_secret"].sensitive and tunnel["shared_secret"].optional  # optional since 7.x (shared_secret_wo)
     cluster = {b.type_name: b for b in first.resource_schemas["google_container_cluster"].block.block_types}
     assert cluster["master_auth"].max_items == 1  # a "single" block served as a LIST of at most one
     assert cluster["master_auth"].nesting == cluster["master_auth"].LIST
