@@ -1,5 +1,5 @@
 """The cdktf entry point (`cdktf synth`, `cdktf deploy`): builds exactly the stacks
-`crosscloud synth` builds, from $CROSSCLOUD_CONFIG (default examples/acs.yaml, what a new account can create)."""
+`crosscloud synth` builds, from $CROSSCLOUD_CONFIG (default examples/seed.yaml, as crosscloud without -c)."""
 
 import os
 import sys
@@ -9,7 +9,7 @@ from crosscloud.config import ConfigError, load_topology
 from crosscloud.stacks import build_stacks
 
 try:
-    topology = load_topology(os.environ.get("CROSSCLOUD_CONFIG", "examples/acs.yaml"))
+    topology = load_topology(os.environ.get("CROSSCLOUD_CONFIG", "examples/seed.yaml"))
 except ConfigError as err:
     sys.exit(str(err))
 app = App()

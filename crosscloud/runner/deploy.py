@@ -183,7 +183,7 @@ class Runner:
         """A path for a saved plan, in a private (0700) directory removed after use: plan files
         embed variable values and state, the IPsec pre-shared key among them."""
         self.ws.state_dir.mkdir(parents=True, exist_ok=True)
-        private = Path(tempfile.mkdtemp(prefix=f"{PLAN_DIR_PREFIX}{os.getpid()}-", dir=self.ws.state_dir))
+        private = Path(tempfile.mkdtemp(prefix=f"{PLAN_DIR_PREFIX}{os.getpid()}-", dir=self.ws.state_dir.resolve()))  # terraform runs in the stack dir
         try:
             yield private / name
         finally:
@@ -268,12 +268,9 @@ class Runner:
         e.g. short-lived cluster credentials — without writing state or taking the lock."""
         tf = self.terraform(stack)
         self.init(tf)
-        plan = "outputs.tfplan"
-        try:
-            tf.run("plan", "-refresh-only", "-lock=false", "-input=false", f"-out={plan}")
-            planned = tf.json("show", "-json", plan)
-        finally:
-            (Path(tf.workdir) / plan).unlink(missing_ok=True)  # it holds the outputs, sensitive ones too
+        with self.plan_file("outputs.tfplan") as planfile:  # it holds the outputs, sensitive ones too
+            tf.run("plan", "-refresh-only", "-lock=false", "-input=false", f"-out={planfile}")
+            planned = tf.json("show", "-json", str(planfile))
         return {k: v.get("after") for k, v in (planned.get("output_changes") or {}).items()}
 
     def outputs(self, stack: str) -> dict:

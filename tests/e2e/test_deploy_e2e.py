@@ -10,15 +10,6 @@ pytestmark = pytest.mark.e2e
 
 
 def test_plan_before_anything_exists(crosscloud, seed_config):
-    # The PSK: write-only on the GCP tunnels (in no state); the alicloud connection keeps it.
-    psk = (crosscloud.state_dir / "sandbox" / "psk").read_text().strip()
-    vpn_state = json.loads(next(crosscloud.state_dir.rglob("terraform.vpn.tfstate")).read_text())
-    by_type = {r["type"]: r for r in vpn_state["resources"]}
-    tunnels = [i["attributes"] for i in by_type["google_compute_vpn_tunnel"]["instances"]]
-    assert tunnels and all(a["shared_secret_wo"] is None and a["shared_secret"] is None for a in tunnels)
-    assert psk not in json.dumps(by_type["google_compute_vpn_tunnel"])
-    assert psk in json.dumps(by_type["alicloud_vpn_connection"])
-
     plan = crosscloud.json("plan", "-c", seed_config)["stacks"]
     assert plan["network"]["planned"] and "alicloud_vpc.vpc" in plan["network"]["add"]
     assert plan["vpn"] == {"planned": False, "reason": "needs network applied first (its outputs feed this stack)"}
@@ -28,6 +19,14 @@ def test_deploy_status_noop_destroy(crosscloud, seed_config):
     out = crosscloud.run("deploy", "-c", seed_config)
     assert "target     sandbox" in out.stderr
     assert "IPsec link up" in out.stderr
+    # The PSK: write-only on the GCP tunnels (in no state); the alicloud connection keeps it.
+    psk = (crosscloud.state_dir / "sandbox" / "psk").read_text().strip()
+    vpn_state = json.loads(next(crosscloud.state_dir.rglob("terraform.vpn.tfstate")).read_text())
+    by_type = {r["type"]: r for r in vpn_state["resources"]}
+    tunnels = [i["attributes"] for i in by_type["google_compute_vpn_tunnel"]["instances"]]
+    assert tunnels and all(a["shared_secret_wo"] is None and a["shared_secret"] is None for a in tunnels)
+    assert psk not in json.dumps(by_type["google_compute_vpn_tunnel"])
+    assert psk in json.dumps(by_type["alicloud_vpn_connection"])
 
     st = crosscloud.json("status", "-c", seed_config)
     assert all(s["applied"] for s in st["stacks"].values()), st["stacks"]
