@@ -169,10 +169,21 @@ class Runner:
         return {"values": (planned.get("prior_state") or {}).get("values") or {}}
 
     def outputs(self, stack: str) -> dict:
+        if self.runs_locally:  # the local state file holds them: no terraform process needed
+            from .livestate import read_state, state_outputs
+
+            return state_outputs(read_state(self.ws.stack_dir(stack), stack))
         return {k: v.get("value") for k, v in self.terraform(stack).json("output", "-json").items()}
 
     def link_state(self) -> LinkState:
-        return link_from_state(self.refreshed_state("vpn"))
+        """The link as the clouds report it now: asked by id through the target's live reader
+        (no terraform), or by a refresh-only plan where there is none (see livestate)."""
+        from .livestate import live_stack, reader_for
+
+        read = reader_for(self.target) if self.runs_locally else None
+        if read is None:
+            return link_from_state(self.refreshed_state("vpn"))
+        return link_from_state(live_stack(self.ws.stack_dir("vpn"), "vpn", read)[0])
 
     def wait_link(self, timeout: float) -> LinkState:
         self.report.event(LINK_STEP, "waiting", "until IPsec is established on both sides and routes are published")
