@@ -19,6 +19,7 @@ from typing import Callable
 
 from ..config import Topology
 from ..stackgraph import STACK_DEPENDENCIES, STACK_ORDER
+from . import fastpath
 from .graph import run_graph
 from .journal import Journal, run_lock
 from .link import LinkState, link_from_state, wait_for_link
@@ -105,7 +106,9 @@ class Runner:
     def init(self, tf: Terraform) -> None:
         if tf.stack in self.initialized:  # nothing it installs changes while this process runs
             return
-        tf.run("init", "-input=false")
+        if not fastpath.init_is_current(tf.workdir, self.target.env):  # an earlier run's init still holds
+            tf.run("init", "-input=false")
+            fastpath.mark_initialized(tf.workdir, self.target.env)
         self.initialized.add(tf.stack)
 
     @property
@@ -158,6 +161,23 @@ class Runner:
             tf.run("apply", "-input=false", "-auto-approve", "tfplan")
         self.report.event(stack, "applied", planned.summary.short())
         return True
+
+    def converge_stack(self, stack: str) -> bool:
+        """apply_stack, unless fastpath proves there is nothing to plan (see its trade-offs)."""
+        stack_dir = self.ws.stack_dir(stack)
+        upstream = {d: self.ws.stack_dir(d) for d in STACK_DEPENDENCIES[stack]}
+        if self.runs_locally:
+            from .livestate import reader_for
+
+            why = fastpath.plan_skippable(stack_dir, stack, upstream, reader_for(self.target))
+            if why:
+                self.report.event(stack, "unchanged", why)
+                return False
+        fastpath.forget_applied(stack_dir)
+        changed = self.apply_stack(stack)
+        if self.runs_locally:
+            fastpath.mark_applied(stack_dir, stack, upstream)
+        return changed
 
     def refreshed_state(self, stack: str) -> dict:
         """The stack's resources as the clouds report them now, without writing state or
@@ -286,7 +306,7 @@ def deploy(runner: Runner, command: str = "deploy", *, link_timeout: float = DEF
                         result["link"] = runner.wait_link(link_timeout).as_dict()
                     elif step in hooks:
                         hooks[step][1](runner)
-                    elif runner.apply_stack(step):
+                    elif runner.converge_stack(step):
                         result["changed"].append(step)
                 except BaseException as err:
                     journal.step(step, "failed", str(err))

@@ -41,7 +41,9 @@ def test_deploy_status_noop_destroy(crosscloud, seed_config):
     from crosscloud.runner.livestate import managed_instances, read_state
     from crosscloud.sandbox.sandbox import Sandbox
 
-    vpn_dir = crosscloud.state_dir / "out" / "stacks" / "vpn"
+    from crosscloud.runner.deploy import Workspace
+
+    vpn_dir = Workspace(crosscloud.state_dir).stack_dir("vpn")
     route = next(i for i in managed_instances(read_state(vpn_dir, "vpn")) if i["type"] == "alicloud_vpn_pbr_route_entry")
     assert Sandbox(crosscloud.state_dir / "sandbox").store.delete(route["type"], route["attributes"]["id"])
     st = crosscloud.json("status", "-c", seed_config)
