@@ -59,7 +59,9 @@ def init_is_current(workdir: Path, env: dict[str, str]) -> bool:
 
 
 def mark_initialized(workdir: Path, env: dict[str, str]) -> None:
-    (workdir / INIT_STAMP).write_text(init_fingerprint(workdir, env))
+    stamp = workdir / INIT_STAMP
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(init_fingerprint(workdir, env))
 
 
 def applied_fingerprint(stack_dir: Path, stack: str, upstream: dict[str, Path]) -> str:
