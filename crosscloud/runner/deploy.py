@@ -169,14 +169,14 @@ class Runner:
         if self.runs_locally:
             from .livestate import reader_for
 
-            why = fastpath.plan_skippable(stack_dir, stack, upstream, reader_for(self.target))
+            why = fastpath.plan_skippable(stack_dir, stack, upstream, self.target.env, reader_for(self.target))
             if why:
                 self.report.event(stack, "unchanged", why)
                 return False
         fastpath.forget_applied(stack_dir)
         changed = self.apply_stack(stack)
         if self.runs_locally:
-            fastpath.mark_applied(stack_dir, stack, upstream)
+            fastpath.mark_applied(stack_dir, stack, upstream, self.target.env)
         return changed
 
     def refreshed_state(self, stack: str) -> dict:

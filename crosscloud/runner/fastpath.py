@@ -3,7 +3,7 @@
 - `terraform init` when what it installs is unchanged: the stack's `terraform` block (required
   providers, backend), the dependency lock file and the CLI config (provider mirror) hash to the
   value recorded after the last init, and `.terraform/providers` is there.
-- `terraform plan` of a stack whose synthesized JSON, state and upstream outputs hash to the
+- `terraform plan` of a stack whose synthesized JSON, state, upstream outputs and TF_VAR_* hash to the
   value recorded after its last successful apply (or no-change plan), *and* whose every
   resource still exists in the cloud, asked by id through the target's live reader. Only with a
   live reader (the sandbox); only for stacks whose state has no data source other than
@@ -64,27 +64,31 @@ def mark_initialized(workdir: Path, env: dict[str, str]) -> None:
     stamp.write_text(init_fingerprint(workdir, env))
 
 
-def applied_fingerprint(stack_dir: Path, stack: str, upstream: dict[str, Path]) -> str:
-    """Synthesized JSON + this stack's state + the outputs of the stacks it reads."""
+def applied_fingerprint(stack_dir: Path, stack: str, upstream: dict[str, Path], env: dict[str, str]) -> str:
+    """Synthesized JSON + this stack's state + the outputs of the stacks it reads + the values of
+    TF_VAR_* (mixed into the digest only; the state file itself already holds what they set)."""
     outputs = {name: state_outputs(read_state(d, name)) for name, d in sorted(upstream.items())}
+    variables = {k: v for k, v in {**os.environ, **env}.items() if k.startswith("TF_VAR_")}
     return _digest(_read(stack_dir / "cdk.tf.json"), _read(state_path(stack_dir, stack)),
-                   json.dumps(outputs, sort_keys=True, default=str).encode())
+                   json.dumps(outputs, sort_keys=True, default=str).encode(),
+                   json.dumps(variables, sort_keys=True).encode())
 
 
-def mark_applied(stack_dir: Path, stack: str, upstream: dict[str, Path]) -> None:
-    (stack_dir / APPLIED_STAMP).write_text(applied_fingerprint(stack_dir, stack, upstream))
+def mark_applied(stack_dir: Path, stack: str, upstream: dict[str, Path], env: dict[str, str]) -> None:
+    (stack_dir / APPLIED_STAMP).write_text(applied_fingerprint(stack_dir, stack, upstream, env))
 
 
 def forget_applied(stack_dir: Path) -> None:
     (stack_dir / APPLIED_STAMP).unlink(missing_ok=True)
 
 
-def plan_skippable(stack_dir: Path, stack: str, upstream: dict[str, Path], read: LiveReader | None) -> str | None:
+def plan_skippable(stack_dir: Path, stack: str, upstream: dict[str, Path], env: dict[str, str],
+                   read: LiveReader | None) -> str | None:
     """Why the plan of this stack may be skipped, or None when it must run."""
     stamp = stack_dir / APPLIED_STAMP
     if read is None or not stamp.exists():
         return None
-    if stamp.read_text() != applied_fingerprint(stack_dir, stack, upstream):
+    if stamp.read_text() != applied_fingerprint(stack_dir, stack, upstream, env):
         return None
     state = read_state(stack_dir, stack)
     if not state.get("resources"):

@@ -9,6 +9,9 @@ STATE = {"version": 4, "serial": 1, "outputs": {"vpc": {"value": "vpc-1"}},
                         "instances": [{"attributes": {"id": "vpc-1"}}]}]}
 
 
+ENV = {"TF_VAR_ipsec_psk": "k1"}
+
+
 def stack(tmp_path, name="net", state=STATE):
     d = tmp_path / name
     d.mkdir()
@@ -40,27 +43,28 @@ def test_plan_skipped_only_with_unchanged_inputs_and_everything_present(tmp_path
     d = stack(tmp_path)
     upstream = {"up": up}
     present = lambda t, i: {"id": i}
-    assert fastpath.plan_skippable(d, "net", upstream, present) is None  # never applied
-    fastpath.mark_applied(d, "net", upstream)
-    assert "all 1 resources exist" in fastpath.plan_skippable(d, "net", upstream, present)
-    assert fastpath.plan_skippable(d, "net", upstream, None) is None  # no live reader: always plan
-    assert fastpath.plan_skippable(d, "net", upstream, lambda t, i: None) is None  # deleted out of band
+    assert fastpath.plan_skippable(d, "net", upstream, ENV, present) is None  # never applied
+    fastpath.mark_applied(d, "net", upstream, ENV)
+    assert "all 1 resources exist" in fastpath.plan_skippable(d, "net", upstream, ENV, present)
+    assert fastpath.plan_skippable(d, "net", upstream, ENV, None) is None  # no live reader: always plan
+    assert fastpath.plan_skippable(d, "net", upstream, ENV, lambda t, i: None) is None  # deleted out of band
     (up / "terraform.up.tfstate").write_text(json.dumps({**STATE, "outputs": {"vpc": {"value": "vpc-2"}}}))
-    assert fastpath.plan_skippable(d, "net", upstream, present) is None  # upstream output changed
-    fastpath.mark_applied(d, "net", upstream)
+    assert fastpath.plan_skippable(d, "net", upstream, ENV, present) is None  # upstream output changed
+    fastpath.mark_applied(d, "net", upstream, ENV)
     (d / "cdk.tf.json").write_text("{}")
-    assert fastpath.plan_skippable(d, "net", upstream, present) is None  # synthesized anew, differently
-    fastpath.mark_applied(d, "net", upstream)
+    assert fastpath.plan_skippable(d, "net", upstream, ENV, present) is None  # synthesized anew, differently
+    fastpath.mark_applied(d, "net", upstream, ENV)
+    assert fastpath.plan_skippable(d, "net", upstream, {"TF_VAR_ipsec_psk": "k2"}, present) is None  # variable changed
     fastpath.forget_applied(d)
-    assert fastpath.plan_skippable(d, "net", upstream, present) is None
+    assert fastpath.plan_skippable(d, "net", upstream, ENV, present) is None
 
 
 def test_stacks_with_data_sources_that_may_answer_differently_always_plan(tmp_path):
     reread = {"mode": "data", "type": "alicloud_cs_cluster_credential", "name": "c", "instances": [{"attributes": {}}]}
     remote = {"mode": "data", "type": "terraform_remote_state", "name": "n", "instances": [{"attributes": {}}]}
     d = stack(tmp_path, "clusters", {**STATE, "resources": [*STATE["resources"], reread]})
-    fastpath.mark_applied(d, "clusters", {})
-    assert fastpath.plan_skippable(d, "clusters", {}, lambda t, i: {"id": i}) is None
+    fastpath.mark_applied(d, "clusters", {}, ENV)
+    assert fastpath.plan_skippable(d, "clusters", {}, ENV, lambda t, i: {"id": i}) is None
     v = stack(tmp_path, "vpn", {**STATE, "resources": [*STATE["resources"], remote]})
-    fastpath.mark_applied(v, "vpn", {})
-    assert fastpath.plan_skippable(v, "vpn", {}, lambda t, i: {"id": i})
+    fastpath.mark_applied(v, "vpn", {}, ENV)
+    assert fastpath.plan_skippable(v, "vpn", {}, ENV, lambda t, i: {"id": i})
