@@ -6,9 +6,9 @@
 - `terraform plan` of a stack whose synthesized JSON, state, upstream outputs and TF_VAR_* hash to the
   value recorded after its last successful apply (or no-change plan), *and* whose every
   resource still exists in the cloud, asked by id through the target's live reader. Only with a
-  live reader (the sandbox); only for stacks whose state has no data source other than
-  `terraform_remote_state` (the others, e.g. a cluster credential with an expiry, are re-read by
-  every plan and may answer differently). What this trades: an attribute changed out of band (a
+  live reader (the sandbox); only while every data source in the state would answer the same:
+  `terraform_remote_state` (we hash those states), a cluster credential with more than half its
+  life (and an hour) left; any other data source is re-read by every plan, so its stack plans. What this trades: an attribute changed out of band (a
   console edit) is not put back by a no-op deploy; `crosscloud plan` shows it, and any change of
   input (config, code, upstream outputs) or a deleted resource brings the full plan back.
 """
@@ -18,6 +18,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
+from datetime import datetime
 from pathlib import Path
 
 from .livestate import LiveReader, live_show, read_state, state_outputs, state_path
@@ -25,6 +27,11 @@ from .livestate import LiveReader, live_show, read_state, state_outputs, state_p
 INIT_STAMP = ".terraform/crosscloud-init.sha256"
 APPLIED_STAMP = ".crosscloud-applied.sha256"
 REREAD_SAFE_DATA = frozenset({"terraform_remote_state"})  # answers come from states we hash
+# Data sources whose answer expires: skippable while the answer has most of its life left.
+# (alicloud_cs_cluster_credential: computed `expiration`, RFC 3339, and `temporary_duration_minutes`;
+# crosscloud/sandbox/schemas/alicloud.json, from aliyun/terraform-provider-alicloud v1.289.0.)
+EXPIRING_DATA = {"alicloud_cs_cluster_credential": ("expiration", "temporary_duration_minutes")}
+MIN_REMAINING_S = 3600.0
 
 
 def _digest(*parts: bytes) -> str:
@@ -82,9 +89,29 @@ def forget_applied(stack_dir: Path) -> None:
     (stack_dir / APPLIED_STAMP).unlink(missing_ok=True)
 
 
+def _data_still_valid(resource: dict, now: float) -> bool:
+    """Whether re-reading this data source now would give the answer the state holds."""
+    if resource.get("type") in REREAD_SAFE_DATA:
+        return True
+    fields = EXPIRING_DATA.get(resource.get("type"))
+    if not fields:
+        return False
+    for inst in resource.get("instances") or []:
+        attrs = inst.get("attributes") or {}
+        try:
+            expires = datetime.fromisoformat(str(attrs.get(fields[0])).replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return False
+        lifetime = float(attrs.get(fields[1]) or 0) * 60
+        if expires - now < max(MIN_REMAINING_S, lifetime / 2):
+            return False
+    return True
+
+
 def plan_skippable(stack_dir: Path, stack: str, upstream: dict[str, Path], env: dict[str, str],
-                   read: LiveReader | None) -> str | None:
+                   read: LiveReader | None, now: float | None = None) -> str | None:
     """Why the plan of this stack may be skipped, or None when it must run."""
+    now = time.time() if now is None else now
     stamp = stack_dir / APPLIED_STAMP
     if read is None or not stamp.exists():
         return None
@@ -93,7 +120,7 @@ def plan_skippable(stack_dir: Path, stack: str, upstream: dict[str, Path], env: 
     state = read_state(stack_dir, stack)
     if not state.get("resources"):
         return None
-    if any(r.get("mode") == "data" and r.get("type") not in REREAD_SAFE_DATA for r in state["resources"]):
+    if any(r.get("mode") == "data" and not _data_still_valid(r, now) for r in state["resources"]):
         return None
     show, missing = live_show(state, read)
     if missing:

@@ -64,7 +64,28 @@ def test_stacks_with_data_sources_that_may_answer_differently_always_plan(tmp_pa
     remote = {"mode": "data", "type": "terraform_remote_state", "name": "n", "instances": [{"attributes": {}}]}
     d = stack(tmp_path, "clusters", {**STATE, "resources": [*STATE["resources"], reread]})
     fastpath.mark_applied(d, "clusters", {}, ENV)
-    assert fastpath.plan_skippable(d, "clusters", {}, ENV, lambda t, i: {"id": i}) is None
+    assert fastpath.plan_skippable(d, "clusters", {}, ENV, lambda t, i: {"id": i}) is None  # no expiration known
+    other = {"mode": "data", "type": "google_client_config", "name": "me", "instances": [{"attributes": {}}]}
+    o = stack(tmp_path, "other", {**STATE, "resources": [*STATE["resources"], other]})
+    fastpath.mark_applied(o, "other", {}, ENV)
+    assert fastpath.plan_skippable(o, "other", {}, ENV, lambda t, i: {"id": i}) is None
     v = stack(tmp_path, "vpn", {**STATE, "resources": [*STATE["resources"], remote]})
     fastpath.mark_applied(v, "vpn", {}, ENV)
     assert fastpath.plan_skippable(v, "vpn", {}, ENV, lambda t, i: {"id": i})
+
+
+def test_cluster_credential_skippable_only_with_most_of_its_life_left(tmp_path):
+    from datetime import datetime, timezone
+
+    now = datetime(2026, 12, 1, tzinfo=timezone.utc).timestamp()
+
+    def cred(expires: str) -> dict:
+        return {"mode": "data", "type": "alicloud_cs_cluster_credential", "name": "c",
+                "instances": [{"attributes": {"expiration": expires, "temporary_duration_minutes": 4320}}]}
+
+    fresh = stack(tmp_path, "fresh", {**STATE, "resources": [*STATE["resources"], cred("2026-12-03T12:00:00Z")]})
+    fastpath.mark_applied(fresh, "fresh", {}, ENV)
+    assert fastpath.plan_skippable(fresh, "fresh", {}, ENV, lambda t, i: {"id": i}, now=now)  # 60 h of 72 left
+    aging = stack(tmp_path, "aging", {**STATE, "resources": [*STATE["resources"], cred("2026-12-02T10:00:00Z")]})
+    fastpath.mark_applied(aging, "aging", {}, ENV)
+    assert fastpath.plan_skippable(aging, "aging", {}, ENV, lambda t, i: {"id": i}, now=now) is None  # 34 h of 72: more than half gone
