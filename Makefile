@@ -37,7 +37,7 @@ demo-destroy: setup
 	$(CC) destroy -c $(DEMO)
 
 test: setup $(VENV)/.warm-prebuilt
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto  # pytest-xdist: tests use their own tmp dirs, sandboxes and ports
 
 clean:
 	rm -rf $(VENV) cdktf.out .crosscloud
