@@ -14,9 +14,11 @@ from .run_options import fail, make_runner, target_option
 @json_option
 @click.pass_context
 def status(ctx: click.Context, config_path: Path, target: str, as_json: bool) -> None:
-    """One table: stacks (applied? drift?), the VPN link as each cloud reports it, routes,
-    clusters and fleet members. The VPN is UP, DEGRADED (one tunnel of two down, named with
-    the reason) or DOWN. Reads only; safe beside a running deploy."""
+    """One table: stacks (applied? resources gone from the cloud?), the VPN link as each cloud
+    reports it, routes, clusters and fleet members. The VPN is UP, DEGRADED (one tunnel of two
+    down, named with the reason) or DOWN. Reads Terraform state and asks the clouds by id (in the
+    sandbox: no terraform run, about a second); changed attributes show in `plan`. Reads only;
+    safe beside a running deploy."""
     from ..runner.status import collect_status
     from ..runner.terraform import TerraformError
 
@@ -30,7 +32,10 @@ def status(ctx: click.Context, config_path: Path, target: str, as_json: bool) ->
         return
     click.secho("stacks", bold=True)
     for name, s in st["stacks"].items():
-        drift = "" if s["drift"] is None else ("  (drift: plan shows changes)" if s["drift"] else "  (in sync)")
+        if s.get("missing"):
+            drift = f"  (gone from the cloud: {', '.join(s['missing'])}; deploy recreates them)"
+        else:
+            drift = "" if s["drift"] is None else ("  (drift: plan shows changes)" if s["drift"] else "  (in sync)")
         click.echo(f"  {name:<10} {'applied' if s['applied'] else 'not applied'}{drift}")
     vpn = st["vpn"]
     click.secho(f"vpn      {vpn['state'].upper()}", bold=True,

@@ -18,7 +18,7 @@ import json
 from pathlib import Path
 
 from ..k8s_manifests import ClusterIds, names_for, render_checked
-from . import kube
+from . import kube, manifest_skip
 from .context import FleetContext, FleetError
 
 MANUAL_REGISTRATION = "README.md, section 'Registering a GKE cluster by hand'"
@@ -109,11 +109,19 @@ def _client_for(ctx: FleetContext, target: str, clients: dict):
 
 def apply_manifests(ctx: FleetContext, registered: dict[str, str]) -> None:
     report, t = ctx.runner.report, ctx.runner.topology
-    files = render_checked(t, cluster_ids(ctx, registered))
+    ids = cluster_ids(ctx, registered)
+    files = render_checked(t, ids)
     clients: dict = {}
+    state_dir = ctx.runner.ws.state_dir
+    done, digests = manifest_skip.recorded(state_dir), {}
     for f in files:
-        applied, changed = kube.apply(_client_for(ctx, f.target, clients), f.documents())
+        client, docs, digests[f.filename] = _client_for(ctx, f.target, clients), f.documents(), manifest_skip.digest(f, ids)
+        if done.get(f.filename) == digests[f.filename] and manifest_skip.all_present(client, docs):
+            report.event("fleet", "unchanged", f"{f.filename} -> {f.target} (rendered the same as last applied; all {len(docs)} objects present)")
+            continue
+        applied, changed = kube.apply(client, docs)
         report.event("fleet", "apply" if changed else "unchanged", f"{f.filename} -> {f.target} ({changed} of {applied} objects changed)")
+    manifest_skip.remember(state_dir, digests)
     for service in t.services:
         names = names_for(service)
         ns = service.namespace
@@ -203,3 +211,4 @@ def teardown(ctx: FleetContext) -> None:
         api.delete_cluster(reg_id)
         report.event("fleet", "deregistered", f"{name}: registered cluster {reg_id} deleted")
     (ctx.runner.ws.state_dir / "fleet.json").unlink(missing_ok=True)
+    manifest_skip.forget(ctx.runner.ws.state_dir)

@@ -23,6 +23,7 @@ from typing import Callable
 
 from ..config import Topology
 from ..stackgraph import STACK_DEPENDENCIES, STACK_ORDER
+from . import fastpath
 from .graph import run_graph
 from .interrupt import STOP, Interrupted
 from .journal import Journal, _alive, read_applied, run_lock
@@ -195,7 +196,9 @@ class Runner:
     def init(self, tf: Terraform) -> None:
         if tf.stack in self.initialized:  # nothing it installs changes while this process runs
             return
-        tf.run("init", "-input=false")
+        if not fastpath.init_is_current(tf.workdir, self.target.env):  # an earlier run's init still holds
+            tf.run("init", "-input=false")
+            fastpath.mark_initialized(tf.workdir, self.target.env)
         self.initialized.add(tf.stack)
 
     @property
@@ -251,6 +254,23 @@ class Runner:
         self.report.event(stack, "applied", planned.summary.short())
         return True
 
+    def converge_stack(self, stack: str) -> bool:
+        """apply_stack, unless fastpath proves there is nothing to plan (see its trade-offs)."""
+        stack_dir = self.ws.stack_dir(stack)
+        upstream = {d: self.ws.stack_dir(d) for d in STACK_DEPENDENCIES[stack]}
+        if self.runs_locally:
+            from .livestate import reader_for
+
+            why = fastpath.plan_skippable(stack_dir, stack, upstream, self.target.env, reader_for(self.target))
+            if why:
+                self.report.event(stack, "unchanged", why)
+                return False
+        fastpath.forget_applied(stack_dir)
+        changed = self.apply_stack(stack)
+        if self.runs_locally:
+            fastpath.mark_applied(stack_dir, stack, upstream, self.target.env)
+        return changed
+
     def refreshed_state(self, stack: str) -> dict:
         """The stack's resources as the clouds report them now, without writing state or
         taking the state lock (status may run beside a deploy)."""
@@ -274,10 +294,21 @@ class Runner:
         return {k: v.get("after") for k, v in (planned.get("output_changes") or {}).items()}
 
     def outputs(self, stack: str) -> dict:
+        if self.runs_locally:  # the local state file holds them: no terraform process needed
+            from .livestate import read_state, state_outputs
+
+            return state_outputs(read_state(self.ws.stack_dir(stack), stack))
         return {k: v.get("value") for k, v in self.terraform(stack).json("output", "-json").items()}
 
     def link_state(self) -> LinkState:
-        return link_from_state(self.refreshed_state("vpn"))
+        """The link as the clouds report it now: asked by id through the target's live reader
+        (no terraform), or by a refresh-only plan where there is none (see livestate)."""
+        from .livestate import live_stack, reader_for
+
+        read = reader_for(self.target) if self.runs_locally else None
+        if read is None:
+            return link_from_state(self.refreshed_state("vpn"))
+        return link_from_state(live_stack(self.ws.stack_dir("vpn"), "vpn", read)[0])
 
     def wait_link(self, timeout: float) -> LinkState:
         self.report.event(LINK_STEP, "waiting", "until IPsec is established on both sides and routes are published")
@@ -421,7 +452,7 @@ def deploy(runner: Runner, command: str = "deploy", *, link_timeout: float = DEF
                         result["link"] = runner.wait_link(link_timeout).as_dict()
                     elif step in hooks:
                         hooks[step][1](runner)
-                    elif runner.apply_stack(step):
+                    elif runner.converge_stack(step):
                         result["changed"].append(step)
                 except BaseException as err:
                     journal.step(step, "interrupted" if _stopped(err) else "failed", str(err))

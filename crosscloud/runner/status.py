@@ -7,16 +7,25 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..stackgraph import STACK_ORDER
 from .deploy import Runner
-from .link import state_resources
+from .link import link_from_state, state_resources
+from .livestate import live_stack, reader_for
 
 
 def collect_status(runner: Runner) -> dict:
+    """Reads Terraform state files and asks the target's live reader (livestate) by id: no
+    terraform process with the sandbox. `drift` here means resources in state that the clouds no
+    longer have (`missing`); attribute changes made out of band show in `plan`. Without a live
+    reader (--target clouds) drift comes from one `terraform plan` per stack, as before."""
     ws = runner.ws
     applied = {s: ws.is_applied(s) for s in STACK_ORDER}
+    read = reader_for(runner.target) if runner.runs_locally else None
+    live = {s: live_stack(ws.stack_dir(s), s, read) for s in STACK_ORDER if applied[s]} if read else {}
 
     def drift(stack: str) -> bool | None:
         if not applied[stack]:
             return None
+        if read:
+            return bool(live[stack][1])
         tf = runner.terraform(stack)
         runner.init(tf)
         code = tf.run("plan", "-lock=false", "-input=false", "-detailed-exitcode", ok_codes=(0, 2)).returncode
@@ -26,14 +35,15 @@ def collect_status(runner: Runner) -> dict:
         drifts = dict(zip(STACK_ORDER, pool.map(drift, STACK_ORDER)))
     status: dict = {
         "target": runner.target.name,
-        "stacks": {s: {"applied": applied[s], "drift": drifts[s]} for s in STACK_ORDER},
+        "stacks": {s: {"applied": applied[s], "drift": drifts[s],
+                       **({"missing": live[s][1]} if s in live else {})} for s in STACK_ORDER},
         "vpn": {"up": False, "state": "down", "degraded": False, "down": [], "alibaba": "absent", "gcp": "absent", "alibaba_tunnels": {}, "gcp_tunnels": {}},
         "routes": [],
         "clusters": {},
         "fleet": {"id": None, "members": []},
     }
     if applied["vpn"]:
-        link = runner.link_state()
+        link = link_from_state(live["vpn"][0]) if read else runner.link_state()
         # "up" = traffic flows; "degraded" = over one tunnel of two (the other named in "down").
         status["vpn"] = {"up": link.carrying, "state": "degraded" if link.degraded else ("up" if link.carrying else "down"),
                          "degraded": link.degraded, "down": link.down_tunnels(),
@@ -48,7 +58,7 @@ def collect_status(runner: Runner) -> dict:
     if applied["fleet"]:
         status["fleet"]["id"] = runner.outputs("fleet").get("fleet_id")
     if applied["members"]:
-        state = runner.terraform("members").json("show", "-json")
+        state = live["members"][0] if read else runner.terraform("members").json("show", "-json")
         members = {r["values"]["sub_cluster_id"] for r in state_resources(state)
                    if r["type"] == "alicloud_ack_one_membership_attachment"}
         # Registered (GKE) members join outside Terraform, in the fleet phase, which records them.

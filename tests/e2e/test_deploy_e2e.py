@@ -45,6 +45,25 @@ def test_deploy_status_noop_destroy(crosscloud, seed_config):
     assert json.loads(again.stdout)["changed"] == []
     assert "skipped" in again.stderr and " apply " not in again.stderr
 
+    # A route deleted in the console: status names it (from the cloud, no terraform), plan and
+    # a no-op-looking deploy still notice it, and the deploy brings it back.
+    from crosscloud.runner.livestate import managed_instances, read_state
+    from crosscloud.sandbox.sandbox import Sandbox
+
+    from crosscloud.runner.deploy import Workspace
+
+    vpn_dir = Workspace(crosscloud.state_dir).stack_dir("vpn")
+    route = next(i for i in managed_instances(read_state(vpn_dir, "vpn")) if i["type"] == "alicloud_vpn_pbr_route_entry")
+    assert Sandbox(crosscloud.state_dir / "sandbox").store.delete(route["type"], route["attributes"]["id"])
+    st = crosscloud.json("status", "-c", seed_config)
+    assert st["stacks"]["vpn"]["drift"] is True and st["stacks"]["vpn"]["missing"] == [route["address"]]
+    assert st["stacks"]["network"] == {"applied": True, "drift": False, "missing": []}
+    assert len(st["routes"]) == 2
+    assert route["address"] in crosscloud.json("plan", "-c", seed_config)["stacks"]["vpn"]["add"]
+    assert crosscloud.json("deploy", "-c", seed_config)["changed"] == ["vpn"]
+    st = crosscloud.json("status", "-c", seed_config)
+    assert st["stacks"]["vpn"]["missing"] == [] and len(st["routes"]) == 3
+
     crosscloud.run("destroy", "-c", seed_config)
     assert crosscloud.store_objects() == []
     logs = "".join(p.read_text() for p in (crosscloud.state_dir / "logs").rglob("*.log"))

@@ -50,10 +50,25 @@ def test_deploy_verify_destroy(crosscloud, example, host):
     policy = (review / "hub" / "provider-ns" / "service1" / "service-policy.yaml").read_text()
     assert st["fleet"]["registered"]["gke-consumer"] in policy and st["clusters"]["ask-provider"]["id"] in policy
 
+    # a re-run skips the unchanged manifests, but an object deleted out of band is applied again
+    again = crosscloud.run("deploy", "-c", config)
+    assert "rendered the same as last applied" in again.stderr and " apply " not in again.stderr
+    from crosscloud.sandbox.kube.storage import KubeStore
+
+    kube = KubeStore(crosscloud.state_dir / "sandbox" / "kube.db")
+    with sqlite3.connect(kube.path) as conn:
+        gke, name = conn.execute("SELECT cluster, name FROM objects WHERE cluster LIKE 'gke-%' AND grp='apps' "
+                                 "AND resource='deployments' AND namespace='provider-ns'").fetchone()
+    assert kube.delete(gke, "apps", "deployments", "provider-ns", name)
+    healed = crosscloud.run("deploy", "-c", config)
+    assert "consumer.yaml -> cluster:gke-consumer (1 of 2 objects changed)" in healed.stderr, healed.stderr
+    assert kube.get(gke, "apps", "deployments", "provider-ns", name)
+
     crosscloud.run("destroy", "-c", config)
     assert crosscloud.store_objects() == []
     assert kube_objects(crosscloud) == 0
     assert not (crosscloud.state_dir / "fleet.json").exists()
+    assert not (crosscloud.state_dir / "fleet-manifests.json").exists()
 
 
 def test_two_services_two_consumers(crosscloud):
