@@ -60,6 +60,7 @@ def _raw_bindings() -> types.ModuleType:
         "ComputeRoute": "google_compute_route", "ComputeSubnetwork": "google_compute_subnetwork",
         "ComputeVpnGateway": "google_compute_vpn_gateway", "ComputeVpnTunnel": "google_compute_vpn_tunnel",
         "ContainerCluster": "google_container_cluster", "ContainerNodePool": "google_container_node_pool",
+        "ProjectService": "google_project_service",
     }.items():
         setattr(ns, name, type(name, (Raw,), {"TYPE": tf_type}))
     for struct in ("ComputeFirewallAllow", "ComputeSubnetworkSecondaryIpRange", "ContainerClusterIpAllocationPolicy",

@@ -19,9 +19,6 @@ import json
 from pathlib import Path
 from typing import Callable, Protocol
 
-# Store-only bookkeeping of the twin (link verdicts, timestamps): not part of a cloud's answer.
-_TWIN_PRIVATE = "_"
-
 
 class LiveReader(Protocol):
     def __call__(self, type_name: str, object_id: str) -> dict | None: ...
@@ -60,28 +57,9 @@ def managed_instances(state: dict) -> list[dict]:
     return out
 
 
-def sandbox_reader(sandbox_dir: Path) -> LiveReader:
-    """Reads objects from the twin's cloud store, links recomputed once first."""
-    from ..sandbox.sandbox import Sandbox
-
-    sandbox = Sandbox(sandbox_dir)
-    sandbox.refresh_links()
-    store = sandbox.store
-
-    def read(type_name: str, object_id: str) -> dict | None:
-        attrs = store.get(type_name, object_id) if object_id else None
-        if attrs is None:
-            return None
-        return {k: v for k, v in attrs.items() if not k.startswith(_TWIN_PRIVATE)}
-
-    return read
-
-
 def reader_for(target) -> LiveReader | None:
     """The target's live reader, or None when only Terraform can read the clouds."""
-    if target.name == "sandbox" and target.sandbox_dir is not None:
-        return sandbox_reader(target.sandbox_dir)
-    return None
+    return target.live_reader() if target.live_reader is not None else None
 
 
 def live_show(state: dict, read: Callable[[str, str], dict | None]) -> tuple[dict, list[str]]:

@@ -48,6 +48,9 @@ class Target:
     # Reach the APIs (say: how to tell the user about anything started on the way).
     connect: Callable[[Callable[[str], None]], Connection] = _clouds_connection
     settle: Callable[[], None] | None = None  # after a destroy: let the target catch up at once
+    # (type, id) -> the object's attributes as the cloud has them, or None when it is gone
+    # (runner/livestate.py); None when only Terraform can read the clouds
+    live_reader: Callable[[], Callable[[str, str], dict | None]] | None = None
 
 
 def _sandbox_connection(sandbox_dir: Path, say: Callable[[str], None]) -> Connection:
@@ -65,6 +68,24 @@ def _sandbox_connection(sandbox_dir: Path, say: Callable[[str], None]) -> Connec
             "it keeps running for kubectl and the SDKs (crosscloud sandbox status | down)")
     return Connection(ep["openapi"], tuple(SDK_CREDENTIALS.values()),
                       lambda gke_id: kubeconfig(sandbox_dir, ep["kube"], "google_container_cluster", gke_id))
+
+
+def sandbox_reader(sandbox_dir: Path) -> Callable[[str, str], dict | None]:
+    """Reads objects from the twin's cloud store (as a user's credentials read the cloud's
+    API), links recomputed once first; the twin's own bookkeeping ("_" keys) left out."""
+    from ..sandbox.sandbox import Sandbox
+
+    sandbox = Sandbox(sandbox_dir)
+    sandbox.refresh_links()
+    store = sandbox.store
+
+    def read(type_name: str, object_id: str) -> dict | None:
+        attrs = store.get(type_name, object_id) if object_id else None
+        if attrs is None:
+            return None
+        return {k: v for k, v in attrs.items() if not k.startswith("_")}
+
+    return read
 
 
 def _sandbox_settle(sandbox_dir: Path) -> None:
@@ -87,9 +108,14 @@ def resolve_target(name: str, topology: Topology, state_dir: Path) -> Target:
 
         sandbox = Sandbox(state_dir / "sandbox")
         sandbox.ensure()
-        return Target("sandbox", sandbox.env(), secrets=[sandbox.psk], sandbox_dir=sandbox.dir,
+        # No plugin cache for crosscloud's own runs: Terraform's cache is not safe for concurrent
+        # first installs (parallel `init`s of independent stacks failed with "failed to create
+        # directory"); each stack installs from the sandbox's mirror instead. An empty value
+        # overrides one exported by `sandbox env`.
+        env = {**sandbox.env(), "TF_PLUGIN_CACHE_DIR": ""}
+        return Target("sandbox", env, secrets=[sandbox.psk], sandbox_dir=sandbox.dir,
                       connect=lambda say: _sandbox_connection(sandbox.dir, say),
-                      settle=lambda: _sandbox_settle(sandbox.dir))
+                      settle=lambda: _sandbox_settle(sandbox.dir), live_reader=lambda: sandbox_reader(sandbox.dir))
     if name != "clouds":
         raise TargetError(f"--target {name!r}: allowed values are sandbox, clouds")
     missing = [v for v in ALIBABA_CREDENTIALS if not os.environ.get(v)]

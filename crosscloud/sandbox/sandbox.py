@@ -142,19 +142,13 @@ class Sandbox:
         """Create (idempotently) the store, mirror, CLI config, PSK and TLS certificate."""
         self.dir.mkdir(parents=True, exist_ok=True)
         self.home.mkdir(exist_ok=True)
+        self.plugin_cache.mkdir(exist_ok=True)  # TF_PLUGIN_CACHE_DIR must exist
         _ = self.store
         for provider in PROVIDERS:
             path = self.launcher(provider)
             if not path.exists():  # never rewritten: lock files hash it
                 path.parent.mkdir(parents=True, exist_ok=True)
                 _write_if_changed(path, LAUNCHER, 0o755)
-            # The plugin cache (TF_PLUGIN_CACHE_DIR) holds the same package up front: Terraform's
-            # cache is not safe for concurrent first installs (parallel `init`s failed with
-            # "failed to create directory"); a cached package is only linked from.
-            cached = self.plugin_cache / path.relative_to(self.mirror)
-            if not cached.exists():
-                cached.parent.mkdir(parents=True, exist_ok=True)
-                _write_if_changed(cached, LAUNCHER, 0o755)
         code_root = Path(__file__).resolve().parents[2]
         # bytecode of provider processes goes to a user cache (not the source tree), and is
         # written even where PYTHONDONTWRITEBYTECODE is set: each start then skips compiling

@@ -96,7 +96,9 @@ def test_expired_cluster_credentials_are_fetched_again(crosscloud, seed_config):
     stored = next(iter(state["outputs"]["ask_kubeconfigs"]["value"].values()))
     later = dict(crosscloud.env, CROSSCLOUD_SANDBOX_CLOCK_OFFSET=str((4320 + 1) * 60))  # past temporary_duration_minutes
 
-    # the kubeconfig the last apply stored has expired: the cluster's API answers 401
+    # the kubeconfig the last apply stored has expired: the cluster's API answers 401 (served by
+    # this process, "later": the background service deploy started runs on the real clock)
+    crosscloud.run("sandbox", "down")
     from crosscloud.sandbox import services
     from crosscloud.sandbox.sandbox import Sandbox
 

@@ -3,7 +3,8 @@
 import json
 
 from crosscloud.runner.link import link_from_state
-from crosscloud.runner.livestate import live_show, managed_instances, read_state, sandbox_reader, state_outputs
+from crosscloud.runner.livestate import live_show, managed_instances, read_state, state_outputs
+from crosscloud.runner.targets import sandbox_reader
 from crosscloud.sandbox.sandbox import Sandbox
 
 STATE = {
