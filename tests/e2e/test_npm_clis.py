@@ -52,7 +52,9 @@ def _copy_project(dest: Path) -> Path:
 @pytest.mark.parametrize("cli", CLIS)
 def test_cli_synth_is_byte_identical_to_crosscloud_synth(cli, tmp_path):
     env = _env(tmp_path / "home")
-    _run([sys.executable, "-m", "crosscloud.cli.main_entry", "synth", "-o", str(tmp_path / "cc")], ROOT, env)
+    env["CROSSCLOUD_CONFIG"] = "examples/seed.yaml"  # main.py's default is acs.yaml, crosscloud's seed.yaml
+    _run([sys.executable, "-m", "crosscloud.cli.main_entry", "synth", "-c", env["CROSSCLOUD_CONFIG"],
+          "-o", str(tmp_path / "cc")], ROOT, env)
     _run([str(BIN / cli), "synth", "--output", str(tmp_path / cli)], ROOT, env)
     ours = sorted(p.relative_to(tmp_path / "cc") for p in (tmp_path / "cc").rglob("*.json"))
     assert len(ours) == 6  # manifest + five stacks
