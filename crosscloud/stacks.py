@@ -71,6 +71,8 @@ def build_stacks(app: App, topology: Topology) -> dict[str, TerraformStack]:
                                description="The same IPsec pre-shared key, ephemeral: for the GCP tunnels' "
                                            "write-only secret (kept out of plan and state)")
     psk_wo.add_override("ephemeral", True)
+    for variable in (psk, psk_wo):  # the CDK's HCL printer drops false settings (cdktn 0.24
+        variable.add_override("nullable", False)  # terraform-variable.js); overrides reach both outputs
     link = IpsecLink(vpn, "ipsec", t, alibaba_net, gcp_net, psk.string_value, psk_wo.string_value)
     TerraformOutput(vpn, "alibaba_vpn_gateway_ips", value=[link.alibaba_gateway.internet_ip] + (
         [link.alibaba_gateway.disaster_recovery_internet_ip] if t.vpn.mode == "dual" else []))

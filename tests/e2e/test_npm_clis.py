@@ -2,11 +2,13 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import hcl2
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,12 +52,74 @@ def _copy_project(dest: Path) -> Path:
 @pytest.mark.parametrize("cli", CLIS)
 def test_cli_synth_is_byte_identical_to_crosscloud_synth(cli, tmp_path):
     env = _env(tmp_path / "home")
-    _run([sys.executable, "-m", "crosscloud.cli.main_entry", "synth", "-o", str(tmp_path / "cc")], ROOT, env)
+    env["CROSSCLOUD_CONFIG"] = "examples/seed.yaml"  # main.py's default is acs.yaml, crosscloud's seed.yaml
+    _run([sys.executable, "-m", "crosscloud.cli.main_entry", "synth", "-c", env["CROSSCLOUD_CONFIG"],
+          "-o", str(tmp_path / "cc")], ROOT, env)
     _run([str(BIN / cli), "synth", "--output", str(tmp_path / cli)], ROOT, env)
     ours = sorted(p.relative_to(tmp_path / "cc") for p in (tmp_path / "cc").rglob("*.json"))
     assert len(ours) == 6  # manifest + five stacks
     for rel in ours:
         assert (tmp_path / cli / rel).read_bytes() == (tmp_path / "cc" / rel).read_bytes(), rel
+
+
+_WHOLE_INTERPOLATION = re.compile(r'^"\$\{([^{}]*)\}"$')
+
+
+def _same_meaning(value):
+    """python-hcl2's reading of a value, with the spellings that mean the same to Terraform made
+    equal: "${ref}" (the CDK's printer) and ref (crosscloud's), and quoted depends_on entries."""
+    if isinstance(value, dict):
+        out = {k: _same_meaning(v) for k, v in value.items()}
+        if isinstance(out.get("depends_on"), list):
+            out["depends_on"] = [d if d.startswith("${") else "${%s}" % d.strip('"') for d in out["depends_on"]]
+        return out
+    if isinstance(value, list):
+        return [_same_meaning(v) for v in value]
+    if isinstance(value, str) and (whole := _WHOLE_INTERPOLATION.match(value)):
+        return "${%s}" % whole.group(1)
+    return value
+
+
+def _blocks(path: Path) -> dict:
+    """Top-level blocks of an HCL file by address; nested blocks stay marked as blocks."""
+    out: dict = {}
+    for kind, entries in hcl2.loads(path.read_text()).items():
+        for entry in entries:
+            if kind in ("resource", "data"):
+                out.update({(kind, t, n): b for t, named in entry.items() for n, b in named.items()})
+            elif kind in ("output", "variable"):
+                out.update({(kind, n): b for n, b in entry.items()})
+            else:
+                for name, body in (entry.items() if kind == "provider" else [("", entry)]):
+                    out.setdefault((kind, name), []).append(body)
+    return _same_meaning(out)
+
+
+@pytest.mark.parametrize("example", ["seed", "multi"])
+@pytest.mark.parametrize("cli", CLIS)
+def test_cli_synth_hcl_means_what_crosscloud_synth_hcl_says_and_validates(cli, example, tmp_path):
+    env = _env(tmp_path / "home")
+    env["CROSSCLOUD_CONFIG"] = f"examples/{example}.yaml"
+    cc = [sys.executable, "-m", "crosscloud.cli.main_entry"]
+    _run(cc + ["synth", "--hcl", "-c", env["CROSSCLOUD_CONFIG"], "-o", str(tmp_path / "cc")], ROOT, env)
+    _run([str(BIN / cli), "synth", "--hcl", "--output", str(tmp_path / cli)], ROOT, env)
+    stacks = sorted(p.name for p in (tmp_path / "cc" / "stacks").iterdir())
+    assert sorted(p.name for p in (tmp_path / cli / "stacks").iterdir()) == stacks
+    for stack in stacks:
+        ours, theirs = (_blocks(tmp_path / d / "stacks" / stack / "cdk.tf") for d in ("cc", cli))
+        assert theirs.keys() == ours.keys(), stack
+        assert any(k[0] == "resource" for k in ours), stack
+        for address in ours:
+            assert theirs[address] == ours[address], (stack, address)
+
+    (tmp_path / "sandbox").mkdir()
+    for line in _run(cc + ["sandbox", "env"], tmp_path / "sandbox", env).stdout.splitlines():
+        key, _, value = line.removeprefix("export ").partition("=")
+        env[key] = value.strip("'")
+    for stack in stacks:
+        workdir = tmp_path / cli / "stacks" / stack
+        _run(["terraform", "init", "-backend=false", "-input=false", "-no-color"], workdir, env)
+        _run(["terraform", "validate", "-no-color"], workdir, env)
 
 
 def test_cdktn_deploy_then_crosscloud_verify_and_destroy_share_one_state(tmp_path):

@@ -70,6 +70,10 @@ class AlicloudResource(TerraformResource):
     def _synthesize_attributes(self) -> dict[str, Any]:
         return {k: to_terraform(v) for k, v in self._arguments.items()}
 
+    def _synthesize_hcl_attributes(self) -> dict[str, Any]:  # `synth --hcl` (jsii protected member)
+        from ..hcl_attributes import resource_hcl
+        return resource_hcl(self.TF_TYPE, self._synthesize_attributes())
+
     @property
     def id(self) -> str:
         return self.get_string_attribute("id")
@@ -89,6 +93,10 @@ class AlicloudDataSource(TerraformDataSource):
     def _synthesize_attributes(self) -> dict[str, Any]:
         return {k: to_terraform(v) for k, v in self._arguments.items()}
 
+    def _synthesize_hcl_attributes(self) -> dict[str, Any]:  # `synth --hcl` (jsii protected member)
+        from ..hcl_attributes import resource_hcl
+        return resource_hcl(self.TF_TYPE, self._synthesize_attributes(), data_source=True)
+
     @property
     def arguments(self) -> dict[str, Any]:
         return dict(self._arguments)
@@ -104,3 +112,7 @@ class AlicloudProvider(TerraformProvider):
 
     def _synthesize_attributes(self) -> dict[str, Any]:
         return dict(self._arguments)
+
+    def _synthesize_hcl_attributes(self) -> dict[str, Any]:
+        from ..hcl_attributes import provider_hcl
+        return provider_hcl("alicloud", self._synthesize_attributes())

@@ -8,8 +8,8 @@ is one Struct (rendered as one object), a list block a sequence of them (a list 
 Unset (None) arguments are omitted, exactly as the prebuilt classes omit undefined ones.
 
 What the prebuilt classes have and these do not: setters/`reset_*`/`put_*` methods, block
-accessors (`*OutputReference`), `*_input` getters, runtime type checks (typeguard), HCL attribute
-synthesis for cdktf's own `SYNTH_HCL_OUTPUT` (crosscloud renders HCL from the JSON instead).
+accessors (`*OutputReference`), `*_input` getters, runtime type checks (typeguard). HCL synthesis
+(`cdktn|cdktf synth --hcl`) is derived from the schema by ../hcl_attributes.py.
 """
 
 from __future__ import annotations
@@ -114,6 +114,10 @@ class GoogleResource(TerraformResource):
     def _synthesize_attributes(self) -> dict[str, Any]:
         return {k: to_terraform(v) for k, v in self._arguments.items()}
 
+    def _synthesize_hcl_attributes(self) -> dict[str, Any]:  # `synth --hcl` (jsii protected member)
+        from ..hcl_attributes import resource_hcl
+        return resource_hcl(self.TF_RESOURCE_TYPE, self._synthesize_attributes())
+
     @property
     def arguments(self) -> dict[str, Any]:
         """The arguments given, by Terraform name (unset ones absent)."""
@@ -139,6 +143,10 @@ class GoogleDataSource(TerraformDataSource):
     def _synthesize_attributes(self) -> dict[str, Any]:
         return {k: to_terraform(v) for k, v in self._arguments.items()}
 
+    def _synthesize_hcl_attributes(self) -> dict[str, Any]:
+        from ..hcl_attributes import resource_hcl
+        return resource_hcl(self.TF_RESOURCE_TYPE, self._synthesize_attributes(), data_source=True)
+
     @property
     def arguments(self) -> dict[str, Any]:
         return dict(self._arguments)
@@ -160,6 +168,10 @@ class GoogleProviderBase(TerraformProvider):
         if self._alias is not None:
             out["alias"] = self._alias
         return out
+
+    def _synthesize_hcl_attributes(self) -> dict[str, Any]:  # the alias comes from the `alias` property
+        from ..hcl_attributes import provider_hcl
+        return provider_hcl("google", {k: to_terraform(v) for k, v in self._arguments.items()})
 
     # TerraformProvider.alias is a stub every provider class overrides (fqn "google.<alias>" and the
     # provider block's alias come from it); a Python property here is registered as that override.
