@@ -131,17 +131,20 @@ def test_cdktn_deploy_then_crosscloud_verify_and_destroy_share_one_state(tmp_pat
     for line in env_lines.splitlines():
         key, _, value = line.removeprefix("export ").partition("=")
         env[key] = value.strip("'")
-    _run([str(BIN / "cdktn"), "deploy", "*", "--auto-approve"], project, env)
-    assert (project / "cdktf.out" / "stacks" / "vpn" / "terraform.vpn.tfstate").exists()
+    try:
+        _run([str(BIN / "cdktn"), "deploy", "*", "--auto-approve"], project, env)
+        assert (project / "cdktf.out" / "stacks" / "vpn" / "terraform.vpn.tfstate").exists()
 
-    status = json.loads(_run(cc + ["status", "--json"], project, env).stdout)
-    assert all(s["applied"] for s in status["stacks"].values()), status["stacks"]
-    deploy = _run(cc + ["deploy", "--json"], project, env)  # the ACK One phase; no Terraform change
-    assert json.loads(deploy.stdout)["changed"] == []
-    objects = json.loads(_run(cc + ["sandbox", "ls", "--json"], project, env).stdout)
-    assert sum(o["type"] == "alicloud_vpc" for o in objects) == 1  # nothing created twice
-    _run(cc + ["verify"], project, env)
+        status = json.loads(_run(cc + ["status", "--json"], project, env).stdout)
+        assert all(s["applied"] for s in status["stacks"].values()), status["stacks"]
+        deploy = _run(cc + ["deploy", "--json"], project, env)  # the ACK One phase; no Terraform change
+        assert json.loads(deploy.stdout)["changed"] == []
+        objects = json.loads(_run(cc + ["sandbox", "ls", "--json"], project, env).stdout)
+        assert sum(o["type"] == "alicloud_vpc" for o in objects) == 1  # nothing created twice
+        _run(cc + ["verify"], project, env)
 
-    _run(cc + ["destroy"], project, env)
-    assert json.loads(_run(cc + ["sandbox", "ls", "--json"], project, env).stdout) == []
+        _run(cc + ["destroy"], project, env)
+        assert json.loads(_run(cc + ["sandbox", "ls", "--json"], project, env).stdout) == []
+    finally:  # the deploy started the twin's background service
+        subprocess.run(cc + ["sandbox", "down"], cwd=project, env=env, capture_output=True, timeout=60)
     assert not (home / ".terraform.d").exists()  # TF_PLUGIN_CACHE_DIR is the sandbox's own
