@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import uuid
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,12 +33,16 @@ def ports(sandbox_dir: Path | str) -> dict[str, int]:
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         chosen = json.dumps({"kube": _free_port(), "openapi": _free_port()})
+        # written aside, then linked into place: the file appears whole or not at all (providers
+        # of parallel stacks read it at once; an O_EXCL create let them read it empty)
+        tmp = path.with_name(f".{SERVICES_FILE}.{os.getpid()}.{uuid.uuid4().hex}")
+        tmp.write_text(chosen)
         try:
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            with os.fdopen(fd, "w") as fh:
-                fh.write(chosen)
+            os.link(tmp, path)
         except FileExistsError:
             pass  # another process chose first
+        finally:
+            tmp.unlink(missing_ok=True)
     return json.loads(path.read_text())
 
 
