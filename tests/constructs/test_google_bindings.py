@@ -323,7 +323,7 @@ def test_synth_is_byte_identical_with_either_bindings(runs, example):
     for rel in files:
         assert (thin / rel).read_bytes() == (prebuilt / rel).read_bytes(), f"{example}: {rel} differs"
     network = json.loads((thin / "stacks/network/cdk.tf.json").read_text())
-    assert network["terraform"]["required_providers"]["google"] == {"source": "hashicorp/google", "version": ">= 7.0.0, < 9.0.0"}
+    assert network["terraform"]["required_providers"]["google"] == {"source": "hashicorp/google", "version": ">= 7.5.0, < 9.0.0"}
     assert "google_compute_subnetwork" in network["resource"]
 
 

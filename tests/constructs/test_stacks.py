@@ -172,7 +172,7 @@ def test_provider_constraints(example):
     req = docs["vpn"]["terraform"]["required_providers"]
     assert req["alicloud"] == {"source": "aliyun/alicloud", "version": ">= 1.250.0, < 2.0.0"}
     # the prebuilt package writes the short form, which Terraform reads as hashicorp/google
-    assert req["google"] == {"source": "hashicorp/google", "version": ">= 7.0.0, < 9.0.0"}
+    assert req["google"] == {"source": "hashicorp/google", "version": ">= 7.5.0, < 9.0.0"}
 
 
 def test_terraform_cloud_backend_one_workspace_per_stack(seed_data, tmp_path):

@@ -122,7 +122,10 @@ def test_cli_synth_hcl_means_what_crosscloud_synth_hcl_says_and_validates(cli, e
         _run(["terraform", "validate", "-no-color"], workdir, env)
 
 
-def test_cdktn_deploy_then_crosscloud_verify_and_destroy_share_one_state(tmp_path):
+@pytest.mark.parametrize("cli", CLIS)
+def test_cli_deploy_then_crosscloud_fleet_phase_and_cli_destroy_share_one_state(cli, tmp_path):
+    """The README's words for a user of the CDK CLIs: `<cli> diff`/`deploy '*'`, crosscloud's ACK One
+    phase and verify on the same state, `crosscloud destroy --fleet-only`, then `<cli> destroy '*'`."""
     project = _copy_project(tmp_path / "proj")
     home = tmp_path / "home"
     env = _env(home)
@@ -132,7 +135,9 @@ def test_cdktn_deploy_then_crosscloud_verify_and_destroy_share_one_state(tmp_pat
         key, _, value = line.removeprefix("export ").partition("=")
         env[key] = value.strip("'")
     try:
-        _run([str(BIN / "cdktn"), "deploy", "*", "--auto-approve"], project, env)
+        diff = _run([str(BIN / cli), "diff", "network"], project, env)
+        assert re.search(r"Plan: \d+ to add, 0 to change, 0 to destroy", diff.stdout), diff.stdout[-2000:]
+        _run([str(BIN / cli), "deploy", "*", "--auto-approve"], project, env)
         assert (project / "cdktf.out" / "stacks" / "vpn" / "terraform.vpn.tfstate").exists()
 
         status = json.loads(_run(cc + ["status", "--json"], project, env).stdout)
@@ -143,8 +148,13 @@ def test_cdktn_deploy_then_crosscloud_verify_and_destroy_share_one_state(tmp_pat
         assert sum(o["type"] == "alicloud_vpc" for o in objects) == 1  # nothing created twice
         _run(cc + ["verify"], project, env)
 
-        _run(cc + ["destroy"], project, env)
+        _run(cc + ["destroy", "--fleet-only"], project, env)  # what Terraform does not own
+        left = json.loads(_run(cc + ["sandbox", "ls", "--json"], project, env).stdout)
+        assert sum(o["type"] == "alicloud_vpc" for o in left) == 1  # the stacks are untouched
+        _run([str(BIN / cli), "destroy", "*", "--auto-approve"], project, env)
         assert json.loads(_run(cc + ["sandbox", "ls", "--json"], project, env).stdout) == []
+        status = json.loads(_run(cc + ["status", "--json"], project, env).stdout)
+        assert not any(s["applied"] for s in status["stacks"].values()), status["stacks"]
     finally:  # the deploy started the twin's background service
         subprocess.run(cc + ["sandbox", "down"], cwd=project, env=env, capture_output=True, timeout=60)
     assert not (home / ".terraform.d").exists()  # TF_PLUGIN_CACHE_DIR is the sandbox's own

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 REQUIRED = {"terraform": {"required_providers": {
     "alicloud": {"source": "aliyun/alicloud", "version": ">= 1.250.0, < 2.0.0"},
-    "google": {"source": "hashicorp/google", "version": ">= 7.0.0, < 9.0.0"}}},
+    "google": {"source": "hashicorp/google", "version": ">= 7.5.0, < 9.0.0"}}},
     "provider": {"alicloud": [{"region": "ap-northeast-1"}],
                  "google": [{"project": "demo-proj", "region": "asia-northeast1"}]}}
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.integration
 
 REQUIRED = {"terraform": {"required_providers": {
     "alicloud": {"source": "aliyun/alicloud", "version": ">= 1.250.0, < 2.0.0"},
-    "google": {"source": "hashicorp/google", "version": ">= 7.0.0, < 9.0.0"}}}}
+    "google": {"source": "hashicorp/google", "version": ">= 7.5.0, < 9.0.0"}}}}
 
 
 def write(workdir: Path, config: dict) -> Path:

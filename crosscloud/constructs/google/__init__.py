@@ -17,10 +17,11 @@ from types import ModuleType
 
 PROVIDER_SOURCE = "hashicorp/google"
 PROVIDER_VERSION = "8.7.0"  # what cdktn-provider-google 21.1.0 targets; the sandbox mirror serves it
-#: required_providers.google.version of every stack. Floor: 7.0.0, the first major with the
-#: write-only `shared_secret_wo` on google_compute_vpn_tunnel (absent from the 6.50.0 schema of
-#: cdktf-cdktf-provider-google 16.12.1, present in 8.7.0); ceiling: the next major.
-PROVIDER_VERSION_CONSTRAINT = ">= 7.0.0, < 9.0.0"
+#: required_providers.google.version of every stack. Floor: 7.5.0 (2025-09-30), the first release
+#: with the write-only `shared_secret_wo`/`shared_secret_wo_version` on google_compute_vpn_tunnel
+#: (hashicorp/terraform-provider-google PR #24491; absent from resource_compute_vpn_tunnel.go at tag
+#: v7.4.0, present at v7.5.0; CHANGELOG.md repeats the entry under 7.6.0). Ceiling: the next major.
+PROVIDER_VERSION_CONSTRAINT = ">= 7.5.0, < 9.0.0"
 
 ENV_VAR = "CROSSCLOUD_GOOGLE_BINDINGS"
 CHOICES = ("thin", "prebuilt")
