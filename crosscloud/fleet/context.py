@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from ..runner.deploy import Runner
+from . import kube
 
 GKE_TOKEN_ENV = "GOOGLE_OAUTH_ACCESS_TOKEN"
 
@@ -26,6 +27,7 @@ class FleetContext:
     gke_kubeconfig: Callable[[str, dict], dict]  # (cluster name, clusters outputs) -> kubeconfig
     _outputs: dict = field(default_factory=dict)
     _fresh: dict = field(default_factory=dict)
+    _accepted: dict = field(default_factory=dict)  # cluster name -> stored kubeconfig the cluster accepted
 
     def outputs(self, stack: str) -> dict:
         if stack not in self._outputs:
@@ -36,8 +38,15 @@ class FleetContext:
         cluster = self.runner.topology.cluster(name)
         outputs = self.outputs("clusters")
         if cluster.cloud == "alibaba":  # ask, acs, ack: Terraform reads their kubeconfigs
-            # alicloud_cs_cluster_credential kubeconfigs expire (temporary_duration_minutes): read
-            # them again, once per command, instead of using what the last apply stored.
+            # alicloud_cs_cluster_credential kubeconfigs expire (temporary_duration_minutes). The one
+            # the last apply stored serves while the cluster still accepts it (one authenticated
+            # request); otherwise Terraform reads them again (a refresh-only plan), once per command.
+            if name in self._accepted:
+                return self._accepted[name]
+            stored = (outputs.get("ask_kubeconfigs") or {}).get(name)
+            if "clusters" not in self._fresh and stored and kube.accepts(stored):
+                self._accepted[name] = stored
+                return stored
             if "clusters" not in self._fresh:
                 self._fresh["clusters"] = self.runner.fresh_outputs("clusters")
             kubeconfigs = self._fresh["clusters"].get("ask_kubeconfigs") or {}

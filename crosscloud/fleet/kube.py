@@ -29,6 +29,19 @@ def api_client(kubeconfig: dict | str):
     return config.new_client_from_config_dict(cfg)
 
 
+def accepts(kubeconfig: dict | str) -> bool:
+    """Whether the cluster answers an authenticated request (GET /api, which RBAC grants only to
+    authenticated users) with these credentials; an expired or revoked credential, an endpoint
+    that moved or any other failure is False."""
+    from kubernetes.client import CoreApi
+
+    try:
+        CoreApi(api_client(kubeconfig)).get_api_versions(_request_timeout=10)
+        return True
+    except Exception:  # noqa: BLE001  (the caller then reads the credentials again)
+        return False
+
+
 def documents(text: str) -> list[dict]:
     return [d for d in yaml.safe_load_all(text) if d]
 

@@ -25,6 +25,11 @@ def kube_objects(crosscloud) -> int:
         return conn.execute("SELECT count(*) FROM objects").fetchone()[0]
 
 
+def credential_rereads(crosscloud) -> int:
+    """How many times Terraform read the clusters stack's outputs again (Runner.fresh_outputs)."""
+    return sum(p.read_text().count("outputs.tfplan") for p in (crosscloud.state_dir / "logs").rglob("clusters.log"))
+
+
 @pytest.mark.parametrize("example, host", [
     ("seed", "amcs-service1.provider-ns.svc.cluster.local"),            # KubeVela + ServiceExport (tutorial)
     ("propagation-policy", "service1.provider-ns.svc.cluster.local"),  # PropagationPolicy + MultiClusterService
@@ -40,6 +45,8 @@ def test_deploy_verify_destroy(crosscloud, example, host):
     probe = result["checks"][-1]
     assert probe["name"] == f"gke-consumer reaches {host}"
     assert "cluster1-jp-for-gke" in probe["detail"]  # through the OverridePolicy in the new default
+    # the ASK kubeconfig the apply stored is still accepted: no refresh-only plan re-read it
+    assert credential_rereads(crosscloud) == 0
 
     st = crosscloud.json("status", "-c", config)
     assert len(st["fleet"]["members"]) == 2 and st["fleet"]["registered"]["gke-consumer"]

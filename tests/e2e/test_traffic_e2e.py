@@ -116,5 +116,7 @@ def test_expired_cluster_credentials_are_fetched_again(crosscloud, seed_config):
     crosscloud.env = later
     code, result = verify(crosscloud, seed_config)
     assert code == 0 and result["passed"], result
+    logs = [p.read_text() for p in (crosscloud.state_dir / "logs").rglob("clusters.log")]
+    assert any("-refresh-only" in log and "outputs.tfplan" in log for log in logs)  # read again, by Terraform
     crosscloud.run("destroy", "-c", seed_config)
     assert crosscloud.store_objects() == []
