@@ -30,9 +30,10 @@ def api_client(kubeconfig: dict | str):
 
 
 def accepts(kubeconfig: dict | str) -> bool:
-    """Whether the cluster answers an authenticated request (GET /api, which RBAC grants only to
-    authenticated users) with these credentials; an expired or revoked credential, an endpoint
-    that moved or any other failure is False."""
+    """Whether the cluster answers GET /api with these credentials; an expired or revoked
+    credential (401), an endpoint that moved or any other failure is False. /api, unlike /version,
+    is not public: the default system:discovery binding is for authenticated users only (KEP-789,
+    https://www.kubernetes.dev/resources/keps/789/, read 2026-12-02)."""
     from kubernetes.client import CoreApi
 
     try:
