@@ -36,24 +36,15 @@ def synthesized():
 
 # Longest first, so the xdist workers finish together instead of one running the last e2e test
 # alone (`-n auto` hands tests out in collection order). Weights are coarse classes, not timings.
+# Modules with an expensive module/session fixture carry `pytest.mark.xdist_group(<module>)`, so
+# under `--dist loadgroup` (make test) the fixture runs on one worker, once.
 _SLOW_FIRST = ("tests/e2e/", "tests/constructs/test_google_bindings.py", "tests/sandbox/test_stacks_terraform.py",
                "tests/planreview/test_plan_review_terraform.py", "tests/sandbox/test_provider_terraform.py")
 
 
-# Modules whose expensive module/session fixture should run once, not once per worker: with
-# `--dist loadgroup` (make test) all of a group's tests go to one worker.
-_ONE_WORKER = ("tests/constructs/test_google_bindings.py", "tests/planreview/test_plan_review_terraform.py",
-               "tests/sandbox/test_provider_fidelity_terraform.py", "tests/sandbox/test_google_schema.py")
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the xdist_group marks
 def pytest_collection_modifyitems(session, config, items):
     def rank(item) -> int:
         path = item.nodeid
         return next((i for i, prefix in enumerate(_SLOW_FIRST) if path.startswith(prefix)), len(_SLOW_FIRST))
 
     items.sort(key=rank)  # stable: the order inside each class is kept
-    for item in items:
-        module = item.nodeid.split("::", 1)[0]
-        if module in _ONE_WORKER:
-            item.add_marker(pytest.mark.xdist_group(module))
