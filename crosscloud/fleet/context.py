@@ -43,7 +43,7 @@ class FleetContext:
             # request); otherwise Terraform reads them again (a refresh-only plan), once per command.
             if name in self._accepted:
                 return self._accepted[name]
-            stored = (outputs.get("ask_kubeconfigs") or {}).get(name)
+            stored = (self.outputs("clusters").get("ask_kubeconfigs") or {}).get(name)
             if "clusters" not in self._fresh and stored and kube.accepts(stored):
                 self._accepted[name] = stored
                 return stored
