@@ -53,7 +53,7 @@ demo-destroy: setup
 	$(CC) sandbox down
 
 test: setup $(VENV)/.warm-prebuilt $(TOOLS)/.installed
-	$(PY) -m pytest -q -n auto --dist loadgroup  # pytest-xdist: own tmp dirs, sandboxes, ports; groups: tests/conftest.py
+	$(PY) -m pytest -q -n auto  # pytest-xdist: tests use their own tmp dirs, sandboxes and ports
 
 clean:
 	rm -rf $(VENV) $(TOOLS) cdktf.out .crosscloud

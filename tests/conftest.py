@@ -36,8 +36,6 @@ def synthesized():
 
 # Longest first, so the xdist workers finish together instead of one running the last e2e test
 # alone (`-n auto` hands tests out in collection order). Weights are coarse classes, not timings.
-# Modules with an expensive module/session fixture carry `pytest.mark.xdist_group(<module>)`, so
-# under `--dist loadgroup` (make test) the fixture runs on one worker, once.
 _SLOW_FIRST = ("tests/e2e/", "tests/constructs/test_google_bindings.py", "tests/sandbox/test_stacks_terraform.py",
                "tests/planreview/test_plan_review_terraform.py", "tests/sandbox/test_provider_terraform.py")
 

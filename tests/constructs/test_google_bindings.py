@@ -25,8 +25,6 @@ import pytest
 
 from support import EXAMPLES, ROOT
 
-pytestmark = pytest.mark.xdist_group("google-bindings")  # its module/session fixture runs once (make test: --dist loadgroup)
-
 SCRIPT = ROOT / "scripts" / "generate_google_l1.py"
 GOOGLE_DIR = ROOT / "crosscloud" / "constructs" / "google"
 GENERATED = GOOGLE_DIR / "generated.py"

@@ -16,7 +16,7 @@ import yaml
 from crosscloud.planreview import MARKER
 from crosscloud.sandbox.sandbox import Sandbox
 
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("plan-review-terraform")]  # its module/session fixture runs once (make test: --dist loadgroup)
+pytestmark = pytest.mark.integration
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "seed.yaml"
 

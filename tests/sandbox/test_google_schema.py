@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.xdist_group("google-schema")  # its module/session fixture runs once (make test: --dist loadgroup)
-
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "derive_google_schema.py"
 SCHEMA_FILE = ROOT / "crosscloud" / "sandbox" / "schemas" / "google.json"

@@ -14,7 +14,7 @@ from crosscloud.sandbox import tfschema
 from crosscloud.sandbox.sandbox import Sandbox
 from crosscloud.sandbox.testing import run_terraform, terraform_binary
 
-pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("provider-fidelity-terraform")]  # its module/session fixture runs once (make test: --dist loadgroup)
+pytestmark = pytest.mark.integration
 
 REQUIRED = {"terraform": {"required_providers": {
     "alicloud": {"source": "aliyun/alicloud", "version": ">= 1.250.0, < 2.0.0"},
