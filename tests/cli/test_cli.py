@@ -91,7 +91,7 @@ def test_synth_json_summary(tmp_path):
     result = run("synth", "-c", str(EXAMPLES / "single.yaml"), "-o", str(tmp_path), "--json")
     data = json.loads(result.output)
     assert data["stacks"]["vpn"]["google_compute_vpn_tunnel"] == 1
-    assert set(data["stacks"]) == {"network", "vpn", "clusters", "fleet", "members"}
+    assert set(data["stacks"]) == {"network", "vpn", "clusters", "gke", "fleet", "members"}
 
 
 def test_synth_of_invalid_topology_writes_nothing(tmp_path, seed_data):
@@ -109,7 +109,7 @@ def test_cdktf_entry_point_builds_the_same_stacks(tmp_path):
     env = dict(os.environ, CDKTF_OUTDIR=str(tmp_path / "cdktf"), CROSSCLOUD_CONFIG=str(EXAMPLES / "single.yaml"))
     subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=env, check=True, capture_output=True)
     assert run("synth", "-c", str(EXAMPLES / "single.yaml"), "-o", str(tmp_path / "ours")).exit_code == 0
-    for stack in ("network", "vpn", "clusters", "fleet", "members"):
+    for stack in ("network", "vpn", "clusters", "gke", "fleet", "members"):
         cdktf_doc = json.loads((tmp_path / "cdktf" / "stacks" / stack / "cdk.tf.json").read_text())
         ours = json.loads((tmp_path / "ours" / "stacks" / stack / "cdk.tf.json").read_text())
         assert cdktf_doc == ours, stack
