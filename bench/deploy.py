@@ -283,7 +283,7 @@ def main() -> None:
                   f"(min {min(walls):.1f}, max {max(walls):.1f})")
             if cp * s:
                 print(f"  critical path {cp * s:.1f} s   wall / critical path = {med / (cp * s):.3f}   "
-                      f"(target <= 1.2: {'met' if med <= 1.2 * cp * s else 'NOT met'})")
+                      f"(target <= 1.05: {'met' if med <= 1.05 * cp * s else 'NOT met'})")
                 print(f"  sum           {total * s:.1f} s   wall / sum           = {med / (total * s):.3f}")
                 print(f"  stack bound   {bound * s:.1f} s   wall / stack bound   = {med / (bound * s):.3f}")
         if args.json:
