@@ -188,9 +188,10 @@ def test_deploy_starts_every_ready_step_at_once(tmp_path, seed_data, monkeypatch
     none may wait for a worker slot (a queued step would delay everything after it)."""
     from crosscloud.runner import deploy as runner_deploy
 
-    runner, order = _recording_runner(tmp_path, seed_data, monkeypatch, "converge_stack")
+    runner, order = _recording_runner(tmp_path, seed_data, monkeypatch, "_converge")
     monkeypatch.setattr(runner_deploy, "prepare_stacks", lambda *a: False)
     monkeypatch.setattr(runner_deploy.Runner, "wait_link", lambda self, timeout: LinkState())
+    monkeypatch.setattr(runner_deploy.Runner, "let_plan_first", lambda self, stack: None)
     active, peak = set(), []
     original = runner_deploy.Runner.converge_stack
 
@@ -206,3 +207,14 @@ def test_deploy_starts_every_ready_step_at_once(tmp_path, seed_data, monkeypatch
     hooks = {f"side-{i}": (("network",), lambda r, i=i: tracked(f"side-{i}", lambda: time.sleep(0.05))) for i in range(2)}
     runner_deploy.deploy(runner, after_link=hooks)
     assert max(peak) == 6 and order[0] == "network" and order[-1] == "members"
+
+
+def test_stacks_ready_beside_the_cluster_stacks_start_once_those_have_planned(tmp_path, seed_data, monkeypatch):
+    from crosscloud.runner import deploy as runner_deploy
+
+    runner, order = _recording_runner(tmp_path, seed_data, monkeypatch, "_converge")
+    monkeypatch.setattr(runner_deploy, "prepare_stacks", lambda *a: False)
+    monkeypatch.setattr(runner_deploy.Runner, "wait_link", lambda self, timeout: LinkState())
+    runner_deploy.deploy(runner)
+    assert order[0] == "network" and set(order[1:3]) == {"clusters", "gke"}, order
+    assert set(order[3:5]) == {"vpn", "fleet"} and order[-1] == "members", order
