@@ -16,8 +16,8 @@ import json
 import os
 import shutil
 import tempfile
-import time
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
