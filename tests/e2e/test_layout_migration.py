@@ -57,10 +57,14 @@ def test_old_layout_state_moves_to_the_gke_stack(crosscloud, seed_config):
     in_gke = {f"{r['type']}.{r['name']}" for r in json.loads(ws.state_path("gke").read_text())["resources"] if r["mode"] == "managed"}
     assert in_gke == set(MOVED)
     st = crosscloud.json("status", "-c", seed_config)
+    assert set(st["stacks"]) == {"network", "vpn", "clusters", "gke", "fleet", "members"}
     assert all(s["applied"] and not s["drift"] for s in st["stacks"].values()), st["stacks"]
+    listed = crosscloud.run("status", "-c", seed_config).stdout
+    assert listed.index("  clusters   applied  (in sync)") < listed.index("  gke        applied  (in sync)") < listed.index("  fleet ")
     assert st["clusters"]["gke-consumer"]["id"] in before["google_container_cluster"]
     assert st["fleet"]["registered"]["gke-consumer"]  # the fleet phase found GKE through the gke stack
     plan = crosscloud.json("plan", "-c", seed_config)["stacks"]
+    assert set(plan) == {"network", "vpn", "clusters", "gke", "fleet", "members"}
     assert all(p["planned"] and not any(p[k] for k in ("add", "change", "replace", "destroy")) for p in plan.values()), plan
     journal = json.loads(ws.journal_path.read_text())
     assert journal["steps"]["move-gke-state"]["status"] == "done" and journal["outcome"] == "succeeded"

@@ -218,3 +218,36 @@ def test_stacks_ready_beside_the_cluster_stacks_start_once_those_have_planned(tm
     runner_deploy.deploy(runner)
     assert order[0] == "network" and set(order[1:3]) == {"clusters", "gke"}, order
     assert set(order[3:5]) == {"vpn", "fleet"} and order[-1] == "members", order
+
+
+def test_gke_registration_runs_beside_members_and_the_rest_waits_for_everything(tmp_path, seed_data, monkeypatch):
+    """The registration step needs only gke and the hub: members may wait for it (it would
+    deadlock if the registration waited for members); the join + manifests step gets its result."""
+    import contextlib
+
+    import crosscloud.fleet as fleet
+    import crosscloud.fleet.context as context
+    import crosscloud.fleet.phase as phase
+    from crosscloud.runner import deploy as runner_deploy
+
+    registered, finished = threading.Event(), []
+    monkeypatch.setattr(context, "fleet_context", contextlib.contextmanager(lambda runner: (yield "ctx")))
+    monkeypatch.setattr(phase, "register_gke_clusters", lambda ctx: (registered.set(), {"gke-consumer": "c-reg"})[1])
+    monkeypatch.setattr(phase, "run_fleet_phase", lambda ctx, reg: finished.append((reg, sorted(order))))
+    runner, order = _recording_runner(tmp_path, seed_data, monkeypatch, "_converge")
+    recorded = runner_deploy.Runner._converge
+
+    def converge(self, stack):
+        if stack == "members":
+            assert registered.wait(5), "the registration did not run before members finished"
+        return recorded(self, stack)
+
+    monkeypatch.setattr(runner_deploy.Runner, "_converge", converge)
+    monkeypatch.setattr(runner_deploy, "prepare_stacks", lambda *a: False)
+    monkeypatch.setattr(runner_deploy.Runner, "wait_link", lambda self, timeout: LinkState())
+    steps = fleet.fleet_phase_steps()
+    assert steps[fleet.REGISTER_STEP][0] == ("gke", "fleet")
+    runner_deploy.deploy(runner, after_link=steps)
+    from crosscloud.stackgraph import STACK_ORDER
+
+    assert finished == [({"gke-consumer": "c-reg"}, sorted(STACK_ORDER))]  # after every stack
