@@ -57,7 +57,7 @@ def test_cli_synth_is_byte_identical_to_crosscloud_synth(cli, tmp_path):
           "-o", str(tmp_path / "cc")], ROOT, env)
     _run([str(BIN / cli), "synth", "--output", str(tmp_path / cli)], ROOT, env)
     ours = sorted(p.relative_to(tmp_path / "cc") for p in (tmp_path / "cc").rglob("*.json"))
-    assert len(ours) == 6  # manifest + five stacks
+    assert len(ours) == 7  # manifest + six stacks
     for rel in ours:
         assert (tmp_path / cli / rel).read_bytes() == (tmp_path / "cc" / rel).read_bytes(), rel
 
