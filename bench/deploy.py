@@ -231,6 +231,7 @@ def one_run(config: str, template: Path, scale: float, keep: bool) -> dict:
             raise SystemExit(f"destroy left {len(left)} objects in {state}/sandbox")
         return {"wall": wall, "timeline": timeline(proc.stderr), "stderr": proc.stderr}
     finally:
+        crosscloud(state, "sandbox", "down", scale=0)  # destroy's fleet teardown started the background service
         if not keep:
             shutil.rmtree(state, ignore_errors=True)
 

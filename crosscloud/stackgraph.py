@@ -18,7 +18,3 @@ PSK_VARIABLE = "ipsec_psk"  # set it with TF_VAR_ipsec_psk or a Terraform Cloud 
 PSK_WRITE_ONLY_VARIABLE = "ipsec_psk_wo"
 # cloud -> the stack that holds its clusters (each has a cluster_ids output: cluster name -> id)
 CLUSTERS_STACK_OF = {"alibaba": "clusters", "gcp": "gke"}
-# The stacks that create the clusters: the longest (GKE cluster + node pool ~11 min, ASK ~10 min,
-# bench/README.md) and on the deploy's critical path. Stacks ready at the same moment as these
-# start once these have planned: local Terraform runs share the machine's cores.
-PLAN_FIRST = ("clusters", "gke")

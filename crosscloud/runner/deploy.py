@@ -16,15 +16,13 @@ import json
 import os
 import shutil
 import tempfile
-import threading
-import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from ..config import Topology
-from ..stackgraph import PLAN_FIRST, STACK_DEPENDENCIES, STACK_ORDER
+from ..stackgraph import STACK_DEPENDENCIES, STACK_ORDER
 from . import fastpath
 from .graph import run_graph
 from .interrupt import STOP, Interrupted
@@ -39,7 +37,6 @@ LINK_STEP = "vpn-link"
 PLAN_DIR_PREFIX = ".plan-"
 INPUTS_STAMP = ".inputs.sha256"
 DEFAULT_LINK_TIMEOUT = 600.0
-PLAN_FIRST_WAIT = 10.0  # at most this long does a stack let the PLAN_FIRST stacks plan first
 
 
 class NotDeployed(TerraformError):
@@ -182,7 +179,6 @@ class Runner:
     report: Reporter
     run_id: str = "adhoc"
     initialized: set[str] = field(default_factory=set)  # stacks this process has run `init` in
-    planned: dict[str, threading.Event] = field(default_factory=lambda: {s: threading.Event() for s in PLAN_FIRST})
 
     @contextmanager
     def plan_file(self, name: str = "tfplan"):
@@ -240,10 +236,8 @@ class Runner:
         planned = PlanStream()
         if not self.ws.is_applied(stack):
             def on_message(msg: dict) -> None:
-                if planned(msg):
-                    self.mark_planned(stack)
-                    if not planned.summary.empty:
-                        self.report.event(stack, "apply", planned.summary.short())
+                if planned(msg) and not planned.summary.empty:
+                    self.report.event(stack, "apply", planned.summary.short())
 
             tf.run("apply", "-input=false", "-auto-approve", on_message=on_message)
             if not planned.changed:
@@ -253,7 +247,6 @@ class Runner:
             with self.plan_file() as planfile:
                 code = tf.run("plan", "-input=false", f"-out={planfile}", "-detailed-exitcode",
                               ok_codes=(0, 2), on_message=planned).returncode
-                self.mark_planned(stack)
                 if code == 0:
                     self.report.event(stack, "unchanged", "no changes")
                     return False
@@ -262,31 +255,8 @@ class Runner:
         self.report.event(stack, "applied", planned.summary.short())
         return True
 
-    def mark_planned(self, stack: str) -> None:
-        if stack in self.planned:
-            self.planned[stack].set()
-
-    def let_plan_first(self, stack: str) -> None:
-        """Local runs: a stack that became ready with (or after) a PLAN_FIRST stack starts once that
-        one has planned (at most PLAN_FIRST_WAIT s): the cluster stacks are the critical path and
-        their Terraform start-up would otherwise share the cores with every other stack's."""
-        if stack in PLAN_FIRST or not self.runs_locally:
-            return
-        deadline = time.monotonic() + PLAN_FIRST_WAIT
-        for first in PLAN_FIRST:
-            if set(STACK_DEPENDENCIES[first]) <= set(STACK_DEPENDENCIES[stack]):
-                while not self.planned[first].wait(0.05) and time.monotonic() < deadline:
-                    if STOP.is_set():
-                        raise Interrupted(f"stack {stack}: not started (interrupted)")
-
     def converge_stack(self, stack: str) -> bool:
         """apply_stack, unless fastpath proves there is nothing to plan (see its trade-offs)."""
-        try:
-            return self._converge(stack)
-        finally:
-            self.mark_planned(stack)  # skipped or failed: nothing to wait for
-
-    def _converge(self, stack: str) -> bool:
         stack_dir = self.ws.stack_dir(stack)
         upstream = {d: self.ws.stack_dir(d) for d in STACK_DEPENDENCIES[stack]}
         if self.runs_locally:
@@ -484,10 +454,8 @@ def deploy(runner: Runner, command: str = "deploy", *, link_timeout: float = DEF
                         result["link"] = runner.wait_link(link_timeout).as_dict()
                     elif step in hooks:
                         hooks[step][1](runner)
-                    else:
-                        runner.let_plan_first(step)
-                        if runner.converge_stack(step):
-                            result["changed"].append(step)
+                    elif runner.converge_stack(step):
+                        result["changed"].append(step)
                 except BaseException as err:
                     journal.step(step, "interrupted" if _stopped(err) else "failed", str(err))
                     raise

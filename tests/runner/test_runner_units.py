@@ -188,10 +188,9 @@ def test_deploy_starts_every_ready_step_at_once(tmp_path, seed_data, monkeypatch
     none may wait for a worker slot (a queued step would delay everything after it)."""
     from crosscloud.runner import deploy as runner_deploy
 
-    runner, order = _recording_runner(tmp_path, seed_data, monkeypatch, "_converge")
+    runner, order = _recording_runner(tmp_path, seed_data, monkeypatch, "converge_stack")
     monkeypatch.setattr(runner_deploy, "prepare_stacks", lambda *a: False)
     monkeypatch.setattr(runner_deploy.Runner, "wait_link", lambda self, timeout: LinkState())
-    monkeypatch.setattr(runner_deploy.Runner, "let_plan_first", lambda self, stack: None)
     active, peak = set(), []
     original = runner_deploy.Runner.converge_stack
 
@@ -209,17 +208,6 @@ def test_deploy_starts_every_ready_step_at_once(tmp_path, seed_data, monkeypatch
     assert max(peak) == 6 and order[0] == "network" and order[-1] == "members"
 
 
-def test_stacks_ready_beside_the_cluster_stacks_start_once_those_have_planned(tmp_path, seed_data, monkeypatch):
-    from crosscloud.runner import deploy as runner_deploy
-
-    runner, order = _recording_runner(tmp_path, seed_data, monkeypatch, "_converge")
-    monkeypatch.setattr(runner_deploy, "prepare_stacks", lambda *a: False)
-    monkeypatch.setattr(runner_deploy.Runner, "wait_link", lambda self, timeout: LinkState())
-    runner_deploy.deploy(runner)
-    assert order[0] == "network" and set(order[1:3]) == {"clusters", "gke"}, order
-    assert set(order[3:5]) == {"vpn", "fleet"} and order[-1] == "members", order
-
-
 def test_gke_registration_runs_beside_members_and_the_rest_waits_for_everything(tmp_path, seed_data, monkeypatch):
     """The registration step needs only gke and the hub: members may wait for it (it would
     deadlock if the registration waited for members); the join + manifests step gets its result."""
@@ -234,15 +222,15 @@ def test_gke_registration_runs_beside_members_and_the_rest_waits_for_everything(
     monkeypatch.setattr(context, "fleet_context", contextlib.contextmanager(lambda runner: (yield "ctx")))
     monkeypatch.setattr(phase, "register_gke_clusters", lambda ctx: (registered.set(), {"gke-consumer": "c-reg"})[1])
     monkeypatch.setattr(phase, "run_fleet_phase", lambda ctx, reg: finished.append((reg, sorted(order))))
-    runner, order = _recording_runner(tmp_path, seed_data, monkeypatch, "_converge")
-    recorded = runner_deploy.Runner._converge
+    runner, order = _recording_runner(tmp_path, seed_data, monkeypatch, "converge_stack")
+    recorded = runner_deploy.Runner.converge_stack
 
     def converge(self, stack):
         if stack == "members":
             assert registered.wait(5), "the registration did not run before members finished"
         return recorded(self, stack)
 
-    monkeypatch.setattr(runner_deploy.Runner, "_converge", converge)
+    monkeypatch.setattr(runner_deploy.Runner, "converge_stack", converge)
     monkeypatch.setattr(runner_deploy, "prepare_stacks", lambda *a: False)
     monkeypatch.setattr(runner_deploy.Runner, "wait_link", lambda self, timeout: LinkState())
     steps = fleet.fleet_phase_steps()
