@@ -136,7 +136,8 @@ def test_cli_deploy_then_crosscloud_fleet_phase_and_cli_destroy_share_one_state(
         env[key] = value.strip("'")
     try:
         diff = _run([str(BIN / cli), "diff", "network"], project, env)
-        assert re.search(r"Plan: \d+ to add, 0 to change, 0 to destroy", diff.stdout), diff.stdout[-2000:]
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", diff.stdout)  # the CLIs colour terraform's output
+        assert re.search(r"Plan: \d+ to add, 0 to change, 0 to destroy", plain), plain[-2000:]
         _run([str(BIN / cli), "deploy", "*", "--auto-approve"], project, env)
         assert (project / "cdktf.out" / "stacks" / "vpn" / "terraform.vpn.tfstate").exists()
 
