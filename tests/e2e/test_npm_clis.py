@@ -10,6 +10,7 @@ from pathlib import Path
 
 import hcl2
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".tools" / "node_modules" / ".bin"
@@ -49,17 +50,30 @@ def _copy_project(dest: Path) -> Path:
     return dest
 
 
+@pytest.mark.parametrize("backend", ["local", "cloud"])
 @pytest.mark.parametrize("cli", CLIS)
-def test_cli_synth_is_byte_identical_to_crosscloud_synth(cli, tmp_path):
+def test_cli_synth_is_byte_identical_to_crosscloud_synth(cli, backend, tmp_path):
     env = _env(tmp_path / "home")
-    env["CROSSCLOUD_CONFIG"] = "examples/seed.yaml"  # main.py's default is acs.yaml, crosscloud's seed.yaml
-    _run([sys.executable, "-m", "crosscloud.cli.main_entry", "synth", "-c", env["CROSSCLOUD_CONFIG"],
+    config = ROOT / "examples" / "seed.yaml"  # main.py's default is acs.yaml, crosscloud's seed.yaml
+    if backend == "cloud":  # Terraform Cloud: a `cloud` block and a workspace per stack
+        data = yaml.safe_load(config.read_text())
+        data["backend"] = {"type": "cloud", "organization": "acme", "workspace_prefix": "cc"}
+        config = tmp_path / "seed-cloud.yaml"
+        config.write_text(yaml.safe_dump(data))
+    env["CROSSCLOUD_CONFIG"] = str(config)
+    _run([sys.executable, "-m", "crosscloud.cli.main_entry", "synth", "-c", str(config),
           "-o", str(tmp_path / "cc")], ROOT, env)
     _run([str(BIN / cli), "synth", "--output", str(tmp_path / cli)], ROOT, env)
     ours = sorted(p.relative_to(tmp_path / "cc") for p in (tmp_path / "cc").rglob("*.json"))
     assert len(ours) == 6  # manifest + five stacks
     for rel in ours:
         assert (tmp_path / cli / rel).read_bytes() == (tmp_path / "cc" / rel).read_bytes(), rel
+    vpn = json.loads((tmp_path / cli / "stacks" / "vpn" / "cdk.tf.json").read_text())
+    if backend == "cloud":
+        assert vpn["terraform"]["cloud"] == {"hostname": "app.terraform.io", "organization": "acme",
+                                             "workspaces": {"name": "cc-vpn"}}
+    else:
+        assert "cloud" not in vpn["terraform"] and "local" in vpn["terraform"]["backend"]
 
 
 _WHOLE_INTERPOLATION = re.compile(r'^"\$\{([^{}]*)\}"$')
