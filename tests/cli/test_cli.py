@@ -133,3 +133,12 @@ def test_light_commands_never_load_cdktf(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_destroy_fleet_only_with_nothing_deployed_says_so_and_writes_nothing(tmp_path):
+    state = tmp_path / "state"
+    result = CliRunner().invoke(cli, ["--state-dir", str(state), "destroy", "--fleet-only",
+                                      "-c", str(EXAMPLES / "seed.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "nothing to undo: the fleet stack (the ACK One hub) is not applied" in result.output
+    assert not (state / "journal.json").exists() and not (state / "lock").exists()
