@@ -6,7 +6,8 @@ from __future__ import annotations
 STACK_DEPENDENCIES: dict[str, tuple[str, ...]] = {
     "network": (),
     "vpn": ("network",),
-    "clusters": ("network",),
+    "clusters": ("network",),  # the Alibaba clusters (ASK / ACS / ACK)
+    "gke": ("network",),  # the GKE clusters: own stack, so `members` does not wait for them
     "fleet": ("network",),
     "members": ("clusters", "fleet"),
 }
@@ -15,3 +16,5 @@ PSK_VARIABLE = "ipsec_psk"  # set it with TF_VAR_ipsec_psk or a Terraform Cloud 
 # The same key as an ephemeral variable (Terraform >= 1.11) for the GCP tunnels' write-only
 # secret; crosscloud and the sandbox env copy TF_VAR_ipsec_psk into it when it is unset.
 PSK_WRITE_ONLY_VARIABLE = "ipsec_psk_wo"
+# cloud -> the stack that holds its clusters (each has a cluster_ids output: cluster name -> id)
+CLUSTERS_STACK_OF = {"alibaba": "clusters", "gcp": "gke"}

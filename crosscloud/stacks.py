@@ -2,7 +2,8 @@
 
 network  — both VPCs and subnets (fast; everything else needs them)
 vpn      — both sides of the IPsec link and its routes (each side needs the other's public IP)
-clusters — the Alibaba clusters (ASK / ACS / ACK) and GKE; needs only the networks, so it runs beside `vpn`, not after it
+clusters — the Alibaba clusters (ASK / ACS / ACK) and their security group rules; needs only the networks, so it runs beside `vpn`, not after it
+gke      — the GKE clusters and node pools (before 2026-12 they were in `clusters`: runner/migrate.py moves old state)
 fleet    — the ACK One hub; needs only the network, so it too runs beside the clusters
 members  — the Alibaba clusters' fleet memberships (needs clusters and fleet)
 
@@ -80,33 +81,36 @@ def build_stacks(app: App, topology: Topology) -> dict[str, TerraformStack]:
     TerraformOutput(vpn, "alibaba_vpn_connection_id", value=link.connection.id)
     TerraformOutput(vpn, "gcp_tunnel_ids", value={role: tunnel.id for role, tunnel in link.tunnels.items()})
 
-    clusters = CrosscloudStack(app, "clusters", t)
+    clusters = CrosscloudStack(app, "clusters", t, google=False)
+    gke = CrosscloudStack(app, "gke", t, alibaba=False)
     built = {}
     for c in t.clusters:
         if c.cloud == "alibaba":  # ask, acs, ack
             built[c.name] = AlibabaCluster(clusters, c.name, t, c, alibaba_net)
         else:
-            built[c.name] = GkeCluster(clusters, c.name, t, c, gcp_net)
+            built[c.name] = GkeCluster(gke, c.name, t, c, gcp_net)
+    alibaba_built = {name: b for name, b in built.items() if isinstance(b, AlibabaCluster)}
+    gke_built = {name: b for name, b in built.items() if isinstance(b, GkeCluster)}
     ServiceAccess(clusters, "access", t, built)  # provider security groups admit the consumers
-    TerraformOutput(clusters, "cluster_ids", value={name: b.cluster.id for name, b in built.items()})
-    TerraformOutput(clusters, "gke_endpoints", value={
-        name: b.cluster.endpoint for name, b in built.items() if isinstance(b, GkeCluster)})
-    TerraformOutput(clusters, "gke_ca_certificates", value={
-        name: f"${{{b.cluster.terraform_resource_type}.{b.cluster.friendly_unique_id}.master_auth[0].cluster_ca_certificate}}"
-        for name, b in built.items() if isinstance(b, GkeCluster)})
+    TerraformOutput(clusters, "cluster_ids", value={name: b.cluster.id for name, b in alibaba_built.items()})
     # The fleet phase reaches the Alibaba clusters (ask, acs, ack) through this; it stays in state
     # and in memory, never printed. The name predates acs/ack and is kept (state, other readers).
     TerraformOutput(clusters, "ask_kubeconfigs", sensitive=True, value={
-        name: b.credential.kube_config for name, b in built.items() if isinstance(b, AlibabaCluster)})
+        name: b.credential.kube_config for name, b in alibaba_built.items()})
+    TerraformOutput(gke, "cluster_ids", value={name: b.cluster.id for name, b in gke_built.items()})
+    TerraformOutput(gke, "gke_endpoints", value={name: b.cluster.endpoint for name, b in gke_built.items()})
+    TerraformOutput(gke, "gke_ca_certificates", value={
+        name: f"${{{b.cluster.terraform_resource_type}.{b.cluster.friendly_unique_id}.master_auth[0].cluster_ca_certificate}}"
+        for name, b in gke_built.items()})
 
     fleet = CrosscloudStack(app, "fleet", t, google=False)
     hub = AckOneFleet(fleet, "ackone", t, alibaba_net)
     TerraformOutput(fleet, "fleet_id", value=hub.hub.id)
 
     members = CrosscloudStack(app, "members", t, google=False)
-    FleetMembers(members, "ackone", hub, [(name, b) for name, b in built.items() if isinstance(b, AlibabaCluster)])
+    FleetMembers(members, "ackone", hub, list(alibaba_built.items()))
 
-    stacks = {"network": network, "vpn": vpn, "clusters": clusters, "fleet": fleet, "members": members}
+    stacks = {"network": network, "vpn": vpn, "clusters": clusters, "gke": gke, "fleet": fleet, "members": members}
     for name, deps in STACK_DEPENDENCIES.items():
         for dep in deps:
             stacks[name].add_dependency(stacks[dep])

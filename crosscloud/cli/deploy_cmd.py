@@ -19,20 +19,22 @@ from .run_options import make_runner, target_option
 @click.pass_context
 def deploy(ctx: click.Context, config_path: Path, target: str, link_timeout: float, skip_fleet_phase: bool,
            as_json: bool) -> None:
-    """Synthesize and apply every stack in dependency order (network; then vpn, clusters and the
-    fleet hub side by side; then the fleet members), independent stacks concurrently; wait until the IPsec link is up on both sides
-    and every policy route is published; then the ACK One phase: register GKE in the fleet, apply
+    """Synthesize and apply every stack in dependency order (network; then vpn, the Alibaba
+    clusters, GKE and the fleet hub side by side; then the fleet members), independent stacks
+    concurrently; register GKE in ACK One as soon as GKE and the hub exist; wait until the IPsec
+    link is up on both sides and every policy route is published; then the rest of the ACK One
+    phase: the GKE cluster joins the fleet, apply
     the multi-cluster manifests with the real cluster ids, wait until each consumer has the consumer
     Service (<svc> with fleet.service_discovery multicluster-service, amcs-<svc> with service-export).
 
     Safe to re-run: after a failure or Ctrl-C the same command continues and converges; with
     nothing changed it applies nothing. Full terraform logs: <state-dir>/logs/<run>/<stack>.log.
     """
-    from ..fleet import FLEET_STEP, FLEET_STEP_NEEDS, fleet_phase_step
+    from ..fleet import fleet_phase_steps
     from ..runner.deploy import deploy as run_deploy
 
     runner = make_runner(ctx, config_path, target, quiet=False)
-    fleet = {} if skip_fleet_phase else {FLEET_STEP: (FLEET_STEP_NEEDS, fleet_phase_step)}
+    fleet = {} if skip_fleet_phase else fleet_phase_steps()
     result = run_deploy(runner, link_timeout=link_timeout, after_link=fleet)  # failures: cli._common.run_guarded
     changed = result["changed"]
     if as_json:

@@ -19,7 +19,7 @@ from .run_options import make_runner, target_option
 @click.pass_context
 def destroy(ctx: click.Context, config_path: Path, target: str, fleet_only: bool) -> None:
     """Remove the ACK One registration and manifests, then destroy every stack in reverse
-    dependency order (members; fleet, clusters, vpn; network)."""
+    dependency order (members; fleet, gke, clusters, vpn; network)."""
     from ..fleet import fleet_teardown_step, settle_step
     from ..runner.deploy import destroy as run_destroy
 

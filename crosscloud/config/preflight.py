@@ -146,8 +146,9 @@ def vswitches_fit_the_vpc(t: Topology) -> Iterator[Problem]:
     zones = [(f"alibaba.vswitches[{i}]", v.zone) for i, v in enumerate(t.alibaba.vswitches)]
     zones += [(path, zone) for path, zone, _ in pod_vswitch_fields(t)]
     for path, zone in zones:
-        if not re.fullmatch(re.escape(t.alibaba.region) + r"[a-z]", zone):
-            yield Problem(f"{path}.zone", zone, f"not a zone of alibaba.region {t.alibaba.region} (expected {t.alibaba.region}a, {t.alibaba.region}b, …)")
+        if regions.alibaba_zone_letter(t.alibaba.region, zone) is None:
+            a, b = (regions.alibaba_zone_id(t.alibaba.region, x) for x in "ab")
+            yield Problem(f"{path}.zone", zone, f"not a zone of alibaba.region {t.alibaba.region} (expected {a}, {b}, …)")
 
 
 @rule
@@ -168,9 +169,12 @@ def dual_mode_has_two_zones(t: Topology) -> Iterator[Problem]:
     if t.vpn.mode != "dual":
         return
     vsw = t.alibaba.vswitches
-    if len(vsw) < 2 or vsw[0].zone == vsw[1].zone:
+    same_zone_allowed = regions.one_dual_tunnel_zone(t.alibaba.region)
+    if len(vsw) < 2 or (vsw[0].zone == vsw[1].zone and not same_zone_allowed):
         zones = [v.zone for v in vsw[:2]]
-        yield Problem("alibaba.vswitches", zones, "vpn.mode dual needs two vSwitches in different zones (the first two are used); add one or set vpn.mode: single")
+        yield Problem("alibaba.vswitches", zones, "vpn.mode dual needs two vSwitches in different zones (the first two are used; "
+                                                  "only regions with a single dual-tunnel zone take two in the same zone "
+                                                  f"{_per('vpn-gateway-zones')}); add one or set vpn.mode: single")
 
 
 @rule
@@ -368,7 +372,7 @@ def vpn_mode_fits_the_region(t: Topology) -> Iterator[Problem]:
         if regions.dual_tunnel_zone_ok(region, v.zone) is False:
             letters = regions.DUAL_TUNNEL_ONLY_ZONES[region] or ()
             yield Problem(f"alibaba.vswitches[{i}].zone", v.zone, "the VPN gateway's vSwitches must be in zones that carry "
-                                                                  f"dual tunnels: {', '.join(region + z for z in letters)} "
+                                                                  f"dual tunnels: {', '.join(regions.alibaba_zone_id(region, z) for z in letters)} "
                                                                   f"{_per('vpn-dual-tunnel')}")
 
 

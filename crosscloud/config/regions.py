@@ -27,6 +27,14 @@ SOURCES: dict[str, Source] = {
         "https://alibabacloud.com/help/en/vpn/sub-product-ipsec-vpn/user-guide/ipsec-vpn-connections-support-the-dual-tunnel-mode",
         "2026-12-01", "page last updated 2024-10-28; 'after you purchase a VPN gateway, you can create only dual-tunnel "
         "IPsec-VPN connections' in these regions; the stored copy stops at US (Virginia), whose zones were cut off"),
+    "alibaba-zone-ids": Source(
+        "https://www.alibabacloud.com/help/en/eci/product-overview/regions-and-zones", "2026-12-02",
+        "zone ids such as cn-hangzhou-h, cn-shanghai-l, cn-qingdao-b (Chinese mainland and Hong Kong: hyphen + "
+        "letter) and ap-southeast-1a, ap-northeast-1a (region ids ending in a digit: the letter appended)"),
+    "vpn-gateway-zones": Source(
+        "https://www.alibabacloud.com/help/en/vpn/sub-product-ipsec-vpn/user-guide/vpn-gateway-instance",
+        "2026-12-02", "page last updated 2026-05-27: two vSwitches in different zones for zone-level disaster "
+        "recovery; 'in single-zone regions ... specify two different vSwitches in the same zone'"),
     "vpn-single-tunnel-tests": Source(
         "aliyun/terraform-provider-alicloud v1.289.0 alicloud/connectivity/regions.go (VPNSingleConnectRegions)",
         "2026-12-01", "the provider's single-vSwitch gateway acceptance tests run only there"),
@@ -98,16 +106,36 @@ DUAL_TUNNEL_ONLY_ZONES: dict[str, tuple[str, ...] | None] = {
 SINGLE_TUNNEL_REGIONS: tuple[str, ...] = ("me-east-1",)  # SOURCES["vpn-single-tunnel-tests"]
 
 
+def one_dual_tunnel_zone(region: str) -> bool:
+    """A region whose dual-tunnel gateways have one zone to sit in: there both vSwitches may share
+    it (two different vSwitches, same zone; SOURCES["vpn-gateway-zones"])."""
+    letters = DUAL_TUNNEL_ONLY_ZONES.get(region)
+    return letters is not None and len(letters) == 1
+
+
 def dual_tunnel_only(region: str) -> bool:
     return region in DUAL_TUNNEL_ONLY_ZONES
+
+
+def alibaba_zone_id(region: str, letter: str) -> str:
+    """Alibaba zone ids: a region id ending in a digit takes the letter as it is (ap-northeast-1a),
+    the others after a hyphen (cn-hangzhou-h, cn-hongkong-b). SOURCES["alibaba-zone-ids"]."""
+    return f"{region}{letter}" if region[-1:].isdigit() else f"{region}-{letter}"
+
+
+def alibaba_zone_letter(region: str, zone: str) -> str | None:
+    """The zone's letter when `zone` is a zone id of `region`, else None."""
+    letter = zone[-1:]
+    return letter if letter.isalpha() and letter.islower() and zone == alibaba_zone_id(region, letter) else None
 
 
 def dual_tunnel_zone_ok(region: str, zone: str) -> bool | None:
     """True/False when the zone list of the region is known, None when it is not."""
     letters = DUAL_TUNNEL_ONLY_ZONES.get(region)
-    if letters is None or not zone.startswith(region):  # Alibaba zones: <region><letter>, ap-northeast-1a
+    letter = alibaba_zone_letter(region, zone)
+    if letters is None or letter is None:
         return None
-    return zone[len(region):] in letters
+    return letter in letters
 
 
 # -------------------------------------------------------------------------------- clusters

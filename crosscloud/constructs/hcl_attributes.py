@@ -77,3 +77,27 @@ def _attribute(value: Any, tf_type: Any) -> dict[str, Any]:
 
 def _descriptor(value: Any, kind: str, storage: str, *, block: bool = False) -> dict[str, Any]:
     return {"value": value, "isBlock": block, "type": kind, "storageClassType": storage}
+
+
+def with_bare_depends_on(hcl: dict[str, Any], depends_on: Any) -> dict[str, Any]:
+    """`toHclTerraform()` output with `depends_on` printed as bare references.
+
+    render.js prints the list as quoted strings (`depends_on = ["a.b"]`), a form Terraform still
+    reads but warns is deprecated ("Quoted references are deprecated"); a `reference` descriptor
+    is printed as it stands, so `depends_on = [a.b]`, like crosscloud's own HCL."""
+    from ..cdk import TerraformDataSource, TerraformResource
+
+    addresses = []
+    for dep in depends_on or ():
+        if isinstance(dep, TerraformDataSource):
+            addresses.append(f"data.{dep.terraform_resource_type}.{dep.friendly_unique_id}")
+        elif isinstance(dep, TerraformResource):
+            addresses.append(f"{dep.terraform_resource_type}.{dep.friendly_unique_id}")
+        else:  # anything else (a module, a raw string) keeps the CDK's own rendering
+            return hcl
+    for kind in ("resource", "data"):
+        for bodies in (hcl.get(kind) or {}).values():
+            for body in bodies.values():
+                if addresses and body.get("depends_on"):
+                    body["depends_on"] = {"value": f"[{', '.join(addresses)}]", "type": "reference"}
+    return hcl

@@ -24,7 +24,7 @@ class FleetError(RuntimeError):
 class FleetContext:
     runner: Runner
     api: object  # crosscloud.fleet.alibaba_api.AlibabaApi
-    gke_kubeconfig: Callable[[str, dict], dict]  # (cluster name, clusters outputs) -> kubeconfig
+    gke_kubeconfig: Callable[[str, dict], dict]  # (cluster name, gke stack outputs) -> kubeconfig
     _outputs: dict = field(default_factory=dict)
     _fresh: dict = field(default_factory=dict)
     _accepted: dict = field(default_factory=dict)  # cluster name -> stored kubeconfig the cluster accepted
@@ -36,7 +36,6 @@ class FleetContext:
 
     def cluster_kubeconfig(self, name: str) -> dict | str:
         cluster = self.runner.topology.cluster(name)
-        outputs = self.outputs("clusters")
         if cluster.cloud == "alibaba":  # ask, acs, ack: Terraform reads their kubeconfigs
             # alicloud_cs_cluster_credential kubeconfigs expire (temporary_duration_minutes). The one
             # the last apply stored serves while the cluster still accepts it (one authenticated
@@ -53,7 +52,7 @@ class FleetContext:
             if not kubeconfigs.get(name):
                 raise FleetError(f"no kubeconfig for {cluster.kind.upper()} cluster {name} in the clusters stack outputs (ask_kubeconfigs)")
             return kubeconfigs[name]
-        return self.gke_kubeconfig(name, outputs)
+        return self.gke_kubeconfig(name, self.outputs("gke"))
 
 
 def _gke_kubeconfig_from_outputs(name: str, outputs: dict) -> dict:
@@ -64,7 +63,7 @@ def _gke_kubeconfig_from_outputs(name: str, outputs: dict) -> dict:
     endpoint = (outputs.get("gke_endpoints") or {}).get(name)
     ca = (outputs.get("gke_ca_certificates") or {}).get(name)
     if not endpoint or not ca:
-        raise FleetError(f"GKE cluster {name}: endpoint or CA certificate missing from the clusters stack outputs")
+        raise FleetError(f"GKE cluster {name}: endpoint or CA certificate missing from the gke stack outputs")
     base64.b64decode(ca, validate=True)
     return {"apiVersion": "v1", "kind": "Config", "current-context": name,
             "clusters": [{"name": name, "cluster": {"server": f"https://{endpoint}", "certificate-authority-data": ca}}],
@@ -91,7 +90,7 @@ def fleet_context(runner: Runner) -> Iterator[FleetContext]:
     def gke(name: str, outputs: dict) -> dict:
         gke_id = (outputs.get("cluster_ids") or {}).get(name)
         if not gke_id:
-            raise FleetError(f"GKE cluster {name} is not in the clusters stack outputs; deploy the clusters stack first")
+            raise FleetError(f"GKE cluster {name} is not in the gke stack outputs; deploy the gke stack first")
         return conn.gke_kubeconfig(gke_id)
 
     yield FleetContext(runner, api, gke)

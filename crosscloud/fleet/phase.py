@@ -1,7 +1,9 @@
-"""The ACK One phase (the tutorial's steps 10-12), after the VPN is up:
+"""The ACK One phase (the tutorial's steps 10-12):
 
-1. register each GKE cluster in ACK One (CS CreateCluster, ExternalKubernetes; reused if it exists),
-   apply the agent manifest into GKE, wait until the registered cluster runs, attach it to the fleet;
+1. as soon as the GKE clusters and the hub exist: register each GKE cluster in ACK One (CS
+   CreateCluster, ExternalKubernetes; reused if it exists) and apply the agent manifest into GKE;
+   after the VPN is up and the members are attached: wait until the registered cluster runs,
+   attach it to the fleet;
 2. render the multi-cluster manifests with the real cluster ids and apply them (server-side apply)
    to the fleet hub and to the consumer clusters;
 3. wait until the app runs in the provider cluster and the consumer Service exists in every
@@ -40,10 +42,10 @@ def hub_id(ctx: FleetContext) -> str:
 
 
 def register_gke_clusters(ctx: FleetContext) -> dict[str, str]:
-    """GKE cluster name -> registered cluster id, each running and a member of the fleet."""
+    """GKE cluster name -> registered cluster id, with the agent applied into GKE. Needs only the
+    network, the GKE clusters and the hub, so deploy runs it beside the members and the link wait."""
     report, api, t = ctx.runner.report, ctx.api, ctx.runner.topology
     network = ctx.outputs("network")
-    hub = hub_id(ctx)
     registered = {}
     for gke in t.clusters_of("gke"):
         reg_id, created = api.ensure_registered_cluster(registered_name(ctx, gke.name), network["alibaba_vpc_id"],
@@ -53,12 +55,22 @@ def register_gke_clusters(ctx: FleetContext) -> dict[str, str]:
             agent = _agent_manifest(ctx, gke.name, reg_id, created)
             kube.apply(kube.api_client(ctx.cluster_kubeconfig(gke.name)), agent)
             report.event("fleet", "agent", f"{gke.name}: applied the ACK One agent ({len(agent)} objects)")
-            kube.wait_until(lambda: (api.describe_cluster(reg_id).state == "running", api.describe_cluster(reg_id).state),
-                            what=f"registered cluster {reg_id} to run", timeout=REGISTRATION_TIMEOUT,
-                            report=lambda s: report.event("fleet", "waiting", s))
+        registered[gke.name] = reg_id
+    return registered
+
+
+def join_fleet(ctx: FleetContext, registered: dict[str, str]) -> None:
+    """Wait until each registered cluster runs (its agent reaches ACK One over the VPN: private
+    access), attach it to the hub and wait until it is a member."""
+    report, api = ctx.runner.report, ctx.api
+    hub = hub_id(ctx)
+    for name, reg_id in registered.items():
+        kube.wait_until(lambda: (api.describe_cluster(reg_id).state == "running", api.describe_cluster(reg_id).state),
+                        what=f"registered cluster {reg_id} to run", timeout=REGISTRATION_TIMEOUT,
+                        report=lambda s: report.event("fleet", "waiting", s))
         if reg_id not in {m.id for m in api.hub_members(hub)}:
             api.attach_to_hub(hub, reg_id)
-            report.event("fleet", "attach", f"{gke.name}: attached {reg_id} to fleet {hub}")
+            report.event("fleet", "attach", f"{name}: attached {reg_id} to fleet {hub}")
 
         def member_state() -> tuple[bool, str]:
             member = next((m for m in api.hub_members(hub) if m.id == reg_id), None)
@@ -67,8 +79,6 @@ def register_gke_clusters(ctx: FleetContext) -> dict[str, str]:
 
         kube.wait_until(member_state, what=f"{reg_id} to join fleet {hub}", timeout=REGISTRATION_TIMEOUT,
                         report=lambda s: report.event("fleet", "waiting", s))
-        registered[gke.name] = reg_id
-    return registered
 
 
 def _agent_manifest(ctx: FleetContext, gke_name: str, reg_id: str, created: bool) -> list[dict]:
@@ -177,8 +187,10 @@ def record(state_dir: Path, registered: dict[str, str], hub: str) -> None:
     (state_dir / "fleet.json").write_text(json.dumps({"hub": hub, "registered": registered}, indent=2, sort_keys=True))
 
 
-def run_fleet_phase(ctx: FleetContext) -> dict[str, str]:
-    registered = register_gke_clusters(ctx)
+def run_fleet_phase(ctx: FleetContext, registered: dict[str, str] | None = None) -> dict[str, str]:
+    """Everything after the registration (which it does too unless given its result)."""
+    registered = register_gke_clusters(ctx) if registered is None else registered
+    join_fleet(ctx, registered)
     record(ctx.runner.ws.state_dir, registered, hub_id(ctx))
     apply_manifests(ctx, registered)
     return registered

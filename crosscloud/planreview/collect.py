@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..runner.deploy import Runner, prepare_stacks
 from ..runner.graph import run_graph
+from ..runner.migrate import move_gke_state
 from ..stackgraph import STACK_DEPENDENCIES, STACK_ORDER
 from .consequences import derive
 from .effects import EVERY, Graph, predict
@@ -94,5 +95,6 @@ def synthesized_documents(runner: Runner) -> dict[str, dict]:
 def review(runner: Runner) -> Review:
     """Synthesize (unless unchanged), plan every stack that can be planned, and build the Review."""
     prepare_stacks(runner.topology, runner.ws, runner.report)
+    move_gke_state(runner, lock_for="plan")  # state of the layout before the gke stack
     plans = plan_jsons(runner)
     return build(runner.target.name, plans, synthesized_documents(runner), list(runner.target.secrets))

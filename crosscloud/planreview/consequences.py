@@ -78,8 +78,8 @@ IMPACT: dict[str, dict[str, str]] = {
 # Outputs the fleet phase reads (crosscloud/fleet/phase.py, fleet/context.py): when one changes,
 # `crosscloud deploy` re-registers clusters or re-applies the multi-cluster manifests.
 FLEET_PHASE_READS = {("network", "alibaba_vpc_id"), ("network", "alibaba_vswitch_ids"), ("fleet", "fleet_id"),
-                     ("clusters", "cluster_ids"), ("clusters", "gke_endpoints"),
-                     ("clusters", "gke_ca_certificates"), ("clusters", "ask_kubeconfigs")}
+                     ("clusters", "cluster_ids"), ("clusters", "ask_kubeconfigs"), ("gke", "cluster_ids"),
+                     ("gke", "gke_endpoints"), ("gke", "gke_ca_certificates")}
 FLEET_TYPES = {"alicloud_cs_managed_kubernetes", "google_container_cluster", "alicloud_ack_one_cluster",
                "alicloud_ack_one_membership_attachment"}
 # link outages also cover the resources re-created before the link can renegotiate

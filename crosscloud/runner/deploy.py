@@ -28,6 +28,7 @@ from .graph import run_graph
 from .interrupt import STOP, Interrupted
 from .journal import Journal, _alive, read_applied, run_lock
 from .link import LinkState, link_from_state, wait_for_link
+from .migrate import move_gke_state
 from .report import Reporter
 from .targets import Target
 from .terraform import Terraform, TerraformError, interrupt_all
@@ -438,6 +439,7 @@ def deploy(runner: Runner, command: str = "deploy", *, link_timeout: float = DEF
         result: dict = {"changed": [], "link": None}
         try:
             prepare_stacks(runner.topology, ws, report)
+            move_gke_state(runner, journal)  # state of the layout before the gke stack
             needs: dict[str, tuple[str, ...]] = {s: STACK_DEPENDENCIES[s] for s in STACK_ORDER}
             needs[LINK_STEP] = ("vpn",)
             hooks = dict(after_link or {})
@@ -462,7 +464,7 @@ def deploy(runner: Runner, command: str = "deploy", *, link_timeout: float = DEF
                         _record(runner, journal, step)
                 journal.step(step, "done")
 
-            run_graph(needs, work, on_interrupt=interrupt_all)
+            run_graph(needs, work, workers=len(needs), on_interrupt=interrupt_all)  # a queued step would wait for a slot
         except BaseException as err:
             if _stopped(err):
                 journal.finish("interrupted", f"{type(err).__name__}: run the same command again to continue")
@@ -479,6 +481,7 @@ def destroy(runner: Runner, *, before: StepHook | None = None, after: StepHook |
     with run_lock(ws.state_dir, "destroy") as note:
         journal = _start(runner, "destroy", note)
         try:
+            move_gke_state(runner, journal)  # synthesized in the new layout, state in the old one
             for stack in STACK_ORDER:  # a damaged state would leave its objects orphaned
                 ws.state(stack)
             if before:
@@ -497,7 +500,7 @@ def destroy(runner: Runner, *, before: StepHook | None = None, after: StepHook |
                     _record(runner, journal, stack)
                 journal.step(stack, "destroyed")
 
-            run_graph(dependents, work, on_interrupt=interrupt_all)
+            run_graph(dependents, work, workers=len(dependents), on_interrupt=interrupt_all)
             if after:
                 after(runner)
         except BaseException as err:
@@ -513,6 +516,7 @@ def plan(runner: Runner) -> dict[str, dict]:
     """Plan every stack whose dependencies are applied; say why the others cannot be planned yet."""
     ws, report = runner.ws, runner.report
     prepare_stacks(runner.topology, ws, report)
+    move_gke_state(runner, lock_for="plan")
     out: dict[str, dict] = {}
     for stack in STACK_ORDER:
         missing = [d for d in STACK_DEPENDENCIES[stack] if not ws.is_applied(d)]

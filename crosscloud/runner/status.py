@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from ..stackgraph import STACK_ORDER
+from ..stackgraph import CLUSTERS_STACK_OF, STACK_ORDER
 from .deploy import Runner
 from .link import link_from_state, state_resources
 from .livestate import live_stack, reader_for
@@ -50,11 +50,13 @@ def collect_status(runner: Runner) -> dict:
                          "alibaba": link.alibaba, "alibaba_tunnels": link.alibaba_tunnels,
                          "gcp": "; ".join(f"{n}: {s}" for n, s in link.gcp.items()) or "absent", "gcp_tunnels": link.gcp}
         status["routes"] = link.routes
-    if applied["clusters"]:
-        outputs = runner.outputs("clusters")
-        for c in runner.topology.clusters:
-            status["clusters"][c.name] = {"cloud": c.cloud, "kind": c.kind, "id": (outputs.get("cluster_ids") or {}).get(c.name),
-                                          "endpoint": (outputs.get("gke_endpoints") or {}).get(c.name)}
+    holder = CLUSTERS_STACK_OF
+    outputs = {s: runner.outputs(s) for s in set(holder.values()) if applied[s]}
+    for c in runner.topology.clusters:
+        if holder[c.cloud] in outputs:
+            outputs_of = outputs[holder[c.cloud]]
+            status["clusters"][c.name] = {"cloud": c.cloud, "kind": c.kind, "id": (outputs_of.get("cluster_ids") or {}).get(c.name),
+                                          "endpoint": (outputs_of.get("gke_endpoints") or {}).get(c.name)}
     if applied["fleet"]:
         status["fleet"]["id"] = runner.outputs("fleet").get("fleet_id")
     if applied["members"]:

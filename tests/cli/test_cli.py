@@ -91,7 +91,7 @@ def test_synth_json_summary(tmp_path):
     result = run("synth", "-c", str(EXAMPLES / "single.yaml"), "-o", str(tmp_path), "--json")
     data = json.loads(result.output)
     assert data["stacks"]["vpn"]["google_compute_vpn_tunnel"] == 1
-    assert set(data["stacks"]) == {"network", "vpn", "clusters", "fleet", "members"}
+    assert set(data["stacks"]) == {"network", "vpn", "clusters", "gke", "fleet", "members"}
 
 
 def test_synth_of_invalid_topology_writes_nothing(tmp_path, seed_data):
@@ -109,7 +109,7 @@ def test_cdktf_entry_point_builds_the_same_stacks(tmp_path):
     env = dict(os.environ, CDKTF_OUTDIR=str(tmp_path / "cdktf"), CROSSCLOUD_CONFIG=str(EXAMPLES / "single.yaml"))
     subprocess.run([sys.executable, "main.py"], cwd=ROOT, env=env, check=True, capture_output=True)
     assert run("synth", "-c", str(EXAMPLES / "single.yaml"), "-o", str(tmp_path / "ours")).exit_code == 0
-    for stack in ("network", "vpn", "clusters", "fleet", "members"):
+    for stack in ("network", "vpn", "clusters", "gke", "fleet", "members"):
         cdktf_doc = json.loads((tmp_path / "cdktf" / "stacks" / stack / "cdk.tf.json").read_text())
         ours = json.loads((tmp_path / "ours" / "stacks" / stack / "cdk.tf.json").read_text())
         assert cdktf_doc == ours, stack
@@ -133,3 +133,12 @@ def test_light_commands_never_load_cdktf(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_destroy_fleet_only_with_nothing_deployed_says_so_and_writes_nothing(tmp_path):
+    state = tmp_path / "state"
+    result = CliRunner().invoke(cli, ["--state-dir", str(state), "destroy", "--fleet-only",
+                                      "-c", str(EXAMPLES / "seed.yaml")])
+    assert result.exit_code == 0, result.output
+    assert "nothing to undo: the fleet stack (the ACK One hub) is not applied" in result.output
+    assert not (state / "journal.json").exists() and not (state / "lock").exists()

@@ -209,3 +209,31 @@ def test_malformed_yaml_names_the_line(tmp_path):
         load_topology(bad)
     assert "line 4" in str(err.value) or "line 3" in str(err.value)
     assert "malformed YAML" in str(err.value)
+
+
+def _move_to(data, region: str, zones: tuple[str, str]) -> None:
+    data["alibaba"]["region"] = region
+    for v, zone in zip(data["alibaba"]["vswitches"], zones):
+        v["zone"] = zone
+
+
+@pytest.mark.parametrize("region,zones", [
+    ("cn-hangzhou", ("cn-hangzhou-h", "cn-hangzhou-i")),   # Chinese mainland zone ids: hyphen + letter
+    ("cn-hongkong", ("cn-hongkong-b", "cn-hongkong-c")),
+    ("cn-nanjing", ("cn-nanjing-a", "cn-nanjing-a")),      # one dual-tunnel zone: two vSwitches may share it
+    ("ap-northeast-2", ("ap-northeast-2a", "ap-northeast-2a")),  # Seoul, likewise
+])
+def test_alibaba_zone_ids_and_one_zone_dual_tunnel_regions_accepted(seed_data, region, zones):
+    _move_to(seed_data, region, zones)
+    assert not [p for p in problems(seed_data) if p.startswith("alibaba.vswitches")], problems(seed_data)
+
+
+@pytest.mark.parametrize("region,zones,path,fragment", [
+    ("cn-hangzhou", ("cn-hangzhouh", "cn-hangzhou-i"), "alibaba.vswitches[0].zone", "expected cn-hangzhou-a, cn-hangzhou-b"),
+    ("ap-northeast-1", ("ap-northeast-1-a", "ap-northeast-1b"), "alibaba.vswitches[0].zone", "expected ap-northeast-1a"),
+    ("cn-hangzhou", ("cn-hangzhou-k", "cn-hangzhou-k"), "alibaba.vswitches", "two vSwitches in different zones"),
+    ("cn-hangzhou", ("cn-hangzhou-b", "cn-hangzhou-k"), "alibaba.vswitches[0].zone", "cn-hangzhou-k, cn-hangzhou-j"),
+])
+def test_alibaba_zone_ids_and_same_zone_refused_where_the_cloud_refuses(seed_data, region, zones, path, fragment):
+    _move_to(seed_data, region, zones)
+    assert_problem(seed_data, path, fragment)

@@ -30,7 +30,7 @@ def test_firewall_admits_icmp_on_the_gke_nodes_only(synthesized, seed_data):
     (fw,) = resources(docs["network"], "google_compute_firewall").values()
     assert fw["allow"] == [{"protocol": "icmp"}]          # nothing on tcp/udp: GKE serves nothing to Alibaba
     assert fw["source_ranges"] == [seed_data["alibaba"]["vpc_cidr"]]
-    (pool,) = resources(docs["clusters"], "google_container_node_pool").values()
+    (pool,) = resources(docs["gke"], "google_container_node_pool").values()
     assert fw["target_tags"] == pool["node_config"]["tags"] == ["demo-gke-node"]
 
 

@@ -49,7 +49,7 @@ def test_each_gke_cluster_has_its_own_subnet_and_every_range_is_in_the_vpn(synth
     assert set(subnets) == {"subnet", "subnet_gke_batch"}   # the first keeps its id
     assert subnets["subnet_gke_batch"]["ip_cidr_range"] == "10.150.0.0/20"
     assert [r["ip_cidr_range"] for r in subnets["subnet_gke_batch"]["secondary_ip_range"]] == ["10.48.0.0/14", "10.52.0.0/20"]
-    gke = resources(docs["clusters"], "google_container_cluster")
+    gke = resources(docs["gke"], "google_container_cluster")
     assert gke["gke_batch"]["subnetwork"].endswith("subnetworksubnet_gke_batchid}")
     assert gke["gke_web"]["subnetwork"].endswith("subnetworksubnetid}")
     ranges = ["10.146.0.0/20", "10.40.0.0/14", "10.44.0.0/20", "10.150.0.0/20", "10.48.0.0/14", "10.52.0.0/20"]

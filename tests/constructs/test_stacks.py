@@ -114,10 +114,10 @@ def test_customer_gateway_is_the_gcp_static_ip(example):
 
 def test_gke_deletion_protection_off_default_pool_removed(example):
     _, docs = example
-    gke = only(docs["clusters"], "google_container_cluster")
+    gke = only(docs["gke"], "google_container_cluster")
     assert gke["deletion_protection"] is False and gke["remove_default_node_pool"] is True
     assert gke["ip_allocation_policy"] == {"cluster_secondary_range_name": "pods", "services_secondary_range_name": "services"}
-    pool = only(docs["clusters"], "google_container_node_pool")
+    pool = only(docs["gke"], "google_container_node_pool")
     assert pool["node_count"] == 1 and pool["node_config"]["machine_type"] == "e2-standard-2"
 
 
@@ -162,9 +162,29 @@ def test_backends_are_explicit_and_relative(example):
 def test_outputs_later_phases_need(synthesized):
     docs = synthesized("seed")
     assert {"alibaba_vpn_gateway_ips", "gcp_vpn_ip", "alibaba_vpn_connection_id", "gcp_tunnel_ids"} <= set(docs["vpn"]["output"])
-    assert {"cluster_ids", "gke_endpoints"} <= set(docs["clusters"]["output"])
+    assert {"cluster_ids", "ask_kubeconfigs"} == set(docs["clusters"]["output"]) - {
+        o for o in docs["clusters"]["output"] if o.startswith("cross-stack-output-")}
+    assert {"cluster_ids", "gke_endpoints", "gke_ca_certificates"} == set(docs["gke"]["output"])
     assert "fleet_id" in docs["fleet"]["output"]
-    assert set(docs) == {"network", "vpn", "clusters", "fleet", "members"}
+    assert set(docs) == {"network", "vpn", "clusters", "gke", "fleet", "members"}
+
+
+def test_gke_has_its_own_stack_and_members_need_only_alibaba_clusters(synthesized):
+    """The GKE clusters are in `gke` (google provider only), the Alibaba ones in `clusters`
+    (alicloud only): `members` reads only `clusters` and `fleet`, so it never waits for GKE."""
+    from crosscloud.stackgraph import STACK_DEPENDENCIES
+
+    docs = synthesized("seed")
+    assert set(docs["gke"]["resource"]) == {"google_container_cluster", "google_container_node_pool"}
+    assert set(docs["gke"]["terraform"]["required_providers"]) == {"google"}
+    assert not any(t.startswith("google_") for t in docs["clusters"]["resource"])
+    assert set(docs["clusters"]["terraform"]["required_providers"]) == {"alicloud"}
+    # stable logical ids: the same addresses as in the old `clusters` stack, so state moves as is
+    assert set(docs["gke"]["resource"]["google_container_cluster"]) == {"gke_consumer"}
+    assert set(docs["gke"]["resource"]["google_container_node_pool"]) == {"gke_consumer_pool"}
+    assert set(docs["members"]["data"]["terraform_remote_state"]) == {
+        "cross-stack-reference-input-clusters", "cross-stack-reference-input-fleet"}
+    assert STACK_DEPENDENCIES["members"] == ("clusters", "fleet") and STACK_DEPENDENCIES["gke"] == ("network",)
 
 
 def test_provider_constraints(example):

@@ -138,7 +138,7 @@ def test_damaged_state_refused_then_restored_and_secrets_gone_after_destroy(cros
     stacks = crosscloud.state_dir / "out" / "stacks"
 
     for i, (kind, damage) in enumerate(DAMAGE.items()):
-        stack = ("vpn", "network", "clusters", "members", "fleet", "vpn")[i]
+        stack = ("vpn", "network", "clusters", "members", "fleet", "gke")[i]
         state = stacks / stack / f"terraform.{stack}.tfstate"
         good = state.read_bytes()
         damage(state)

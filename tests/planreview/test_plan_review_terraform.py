@@ -84,7 +84,7 @@ def test_no_change_says_so(world):
     assert md.startswith(MARKER + "\n")
     assert "No changes." in md
     rows = summary(md)
-    assert list(rows) == ["network", "vpn", "clusters", "fleet", "members"]
+    assert list(rows) == ["network", "vpn", "clusters", "gke", "fleet", "members"]
     assert all(r[k] == "0" for r in rows.values() for k in ("add", "change", "replace", "destroy"))
     assert all(r["status"] == "no changes" for r in rows.values())
     sec = sections(md)
@@ -133,10 +133,10 @@ def test_node_count_change_is_in_place(world):
                           lambda d: next(c for c in d["clusters"] if c["kind"] == "gke").update(node_count=3))
     md = cc("plan", "-c", topo, "--format", "markdown", "--exit-code", ok=(2,)).stdout
     rows = summary(md)
-    assert rows["clusters"]["change"] == "1" and rows["clusters"]["replace"] == "0"
+    assert rows["gke"]["change"] == "1" and rows["gke"]["replace"] == "0"
     assert sum(int(r["replace"]) + int(r["destroy"]) for r in rows.values()) == 0
     sec = sections(md)
-    attrs = {r["attribute"]: r for r in table(sec["Stack `clusters`"])}
+    attrs = {r["attribute"]: r for r in table(sec["Stack `gke`"])}
     assert (attrs["node_count"]["before"], attrs["node_count"]["after"]) == ("1", "3")
     assert "`google_container_node_pool.gke_consumer_pool` changes in place" in sec["Consequences"]
     assert "is replaced" not in sec["Consequences"] and "changes next" not in sec["Consequences"]

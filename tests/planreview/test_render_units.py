@@ -15,7 +15,7 @@ def rc(address, actions, before, after, **extra):
 
 
 def plans_with(changes, drift=()):
-    plans = {s: {"resource_changes": []} for s in ("network", "vpn", "clusters", "fleet", "members")}
+    plans = {s: {"resource_changes": []} for s in ("network", "vpn", "clusters", "gke", "fleet", "members")}
     plans["vpn"] = {"resource_changes": list(changes), "resource_drift": list(drift)}
     return plans
 

@@ -112,12 +112,12 @@ def test_speculative_plans_and_run_json(tfc, seed_data, tmp_path):
     result = review(make_runner(seed_data, tmp_path))
     calls = [json.loads(l) for l in log.read_text().splitlines()]
     plans = [c for c in calls if c["args"][0] == "plan"]
-    assert sorted(c["cwd"] for c in plans) == ["clusters", "fleet", "members", "network", "vpn"]
+    assert sorted(c["cwd"] for c in plans) == ["clusters", "fleet", "gke", "members", "network", "vpn"]
     assert all(not any(a.startswith("-out") for a in c["args"]) for c in plans), "speculative: no saved plan"
     assert not any(c["args"][0] in ("apply", "show") for c in calls)
     api = [p for p, _ in requests if p.startswith("/api/")]
     assert sorted(api) == sorted(f"/api/v2/runs/run-{s.capitalize()}123/plan/json-output"
-                                 for s in ("network", "vpn", "clusters", "fleet", "members"))
+                                 for s in ("network", "vpn", "clusters", "gke", "fleet", "members"))
     assert all(auth == "Bearer tfc-token" for p, auth in requests if p.startswith("/api/"))
     md = render.markdown(result)
     assert "`google_compute_vpn_tunnel.tunnel_master` **replace** — forced by `shared_secret`" in md

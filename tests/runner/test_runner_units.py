@@ -148,3 +148,94 @@ def test_error_summary_names_address_and_message():
 def test_likely_cause_from_the_clouds_words(gcp_words, cause):
     link = LinkState(alibaba="ipsec_sa_not_established", gcp={"t": gcp_words})
     assert cause in likely_cause(link)
+
+
+def _recording_runner(tmp_path, seed_data, monkeypatch, method):
+    from types import SimpleNamespace
+
+    from crosscloud.config import parse_topology
+    from crosscloud.runner.deploy import Runner, Workspace
+    from crosscloud.runner.report import Reporter
+
+    order: list[str] = []
+    lock = threading.Lock()
+
+    def record(self, stack):
+        with lock:
+            order.append(stack)
+        time.sleep(0.05)  # let a wrongly scheduled dependent overtake
+        return False
+
+    monkeypatch.setattr(Runner, method, record)
+    target = SimpleNamespace(name="sandbox", env={}, secrets=[], settle=None)
+    return Runner(parse_topology(seed_data), Workspace(tmp_path / "state"), target, Reporter(quiet=True)), order
+
+
+def test_destroy_goes_in_reverse_dependency_order_with_gke_beside_members(tmp_path, seed_data, monkeypatch):
+    from crosscloud.runner.deploy import destroy
+    from crosscloud.stackgraph import STACK_DEPENDENCIES
+
+    runner, order = _recording_runner(tmp_path, seed_data, monkeypatch, "destroy_stack")
+    destroy(runner)
+    assert sorted(order) == sorted(STACK_DEPENDENCIES) and order[-1] == "network"
+    for stack, needs in STACK_DEPENDENCIES.items():
+        assert all(order.index(stack) < order.index(n) for n in needs), order  # what needs a stack goes first
+    assert order.index("gke") < order.index("clusters")  # nothing needs gke: it goes in the first round
+
+
+def test_deploy_starts_every_ready_step_at_once(tmp_path, seed_data, monkeypatch):
+    """After network, vpn/clusters/gke/fleet and any step that needs only network are all ready:
+    none may wait for a worker slot (a queued step would delay everything after it)."""
+    from crosscloud.runner import deploy as runner_deploy
+
+    runner, order = _recording_runner(tmp_path, seed_data, monkeypatch, "converge_stack")
+    monkeypatch.setattr(runner_deploy, "prepare_stacks", lambda *a: False)
+    monkeypatch.setattr(runner_deploy.Runner, "wait_link", lambda self, timeout: LinkState())
+    active, peak = set(), []
+    original = runner_deploy.Runner.converge_stack
+
+    def tracked(name, call):
+        active.add(name)
+        peak.append(len(active))
+        try:
+            return call()
+        finally:
+            active.discard(name)
+
+    monkeypatch.setattr(runner_deploy.Runner, "converge_stack", lambda self, s: tracked(s, lambda: original(self, s)))
+    hooks = {f"side-{i}": (("network",), lambda r, i=i: tracked(f"side-{i}", lambda: time.sleep(0.05))) for i in range(2)}
+    runner_deploy.deploy(runner, after_link=hooks)
+    assert max(peak) == 6 and order[0] == "network" and order[-1] == "members"
+
+
+def test_gke_registration_runs_beside_members_and_the_rest_waits_for_everything(tmp_path, seed_data, monkeypatch):
+    """The registration step needs only gke and the hub: members may wait for it (it would
+    deadlock if the registration waited for members); the join + manifests step gets its result."""
+    import contextlib
+
+    import crosscloud.fleet as fleet
+    import crosscloud.fleet.context as context
+    import crosscloud.fleet.phase as phase
+    from crosscloud.runner import deploy as runner_deploy
+
+    registered, finished = threading.Event(), []
+    monkeypatch.setattr(context, "fleet_context", contextlib.contextmanager(lambda runner: (yield "ctx")))
+    monkeypatch.setattr(phase, "register_gke_clusters", lambda ctx: (registered.set(), {"gke-consumer": "c-reg"})[1])
+    monkeypatch.setattr(phase, "run_fleet_phase", lambda ctx, reg: finished.append((reg, sorted(order))))
+    runner, order = _recording_runner(tmp_path, seed_data, monkeypatch, "converge_stack")
+    recorded = runner_deploy.Runner.converge_stack
+
+    def converge(self, stack):
+        if stack == "members":
+            assert registered.wait(5), "the registration did not run before members finished"
+        return recorded(self, stack)
+
+    monkeypatch.setattr(runner_deploy.Runner, "converge_stack", converge)
+    monkeypatch.setattr(runner_deploy, "prepare_stacks", lambda *a: False)
+    monkeypatch.setattr(runner_deploy.Runner, "wait_link", lambda self, timeout: LinkState())
+    steps = fleet.fleet_phase_steps()
+    assert steps[fleet.REGISTER_STEP][0] == ("gke", "fleet")
+    runner_deploy.deploy(runner, after_link=steps)
+    from crosscloud.stackgraph import STACK_ORDER
+
+    assert finished == [({"gke-consumer": "c-reg"}, sorted(STACK_ORDER))]  # after every stack

@@ -64,18 +64,18 @@ def test_cloud_backend_deploy_invocations(fake_terraform, seed_data, tmp_path):
     state = tmp_path / "state"
     runner = Runner(topology, Workspace(state), resolve_target("clouds", topology, state), Reporter(quiet=True))
     result = deploy(runner, link_timeout=5)
-    assert sorted(result["changed"]) == ["clusters", "fleet", "members", "network", "vpn"]
+    assert sorted(result["changed"]) == ["clusters", "fleet", "gke", "members", "network", "vpn"]
 
     calls = [json.loads(line) for line in fake_terraform.read_text().splitlines()]
     assert all(c["token"] and not c["sandbox"] for c in calls), "TFC token must reach terraform; no sandbox env"
     per_stack = {}
     for c in calls:
         per_stack.setdefault(c["cwd"], []).append(c["args"][:2])
-    for stack in ("network", "vpn", "clusters", "fleet", "members"):
+    for stack in ("network", "vpn", "clusters", "gke", "fleet", "members"):
         assert per_stack[stack][:4] == [["init", "-input=false"], ["plan", "-input=false"], ["show", "-json"],
                                         ["apply", "-input=false"]], per_stack[stack]
     applies = [c["cwd"] for c in calls if c["args"][0] == "apply" and "-refresh-only" not in c["args"]]
-    assert applies.index("network") < min(applies.index("vpn"), applies.index("clusters"))
+    assert applies.index("network") < min(applies.index("vpn"), applies.index("clusters"), applies.index("gke"))
     assert max(applies.index("clusters"), applies.index("fleet")) < applies.index("members")
     # the link wait reads the clouds through a refresh-only plan that takes no state lock
     assert any(c["args"][:3] == ["plan", "-refresh-only", "-lock=false"] and c["cwd"] == "vpn" for c in calls)

@@ -66,6 +66,7 @@ class AlicloudResource(TerraformResource):
         super().__init__(scope, id, terraform_resource_type=self.TF_TYPE, terraform_generator_metadata=_METADATA,
                          depends_on=depends_on, provider=provider)
         self._arguments = args
+        self._depends_on = tuple(depends_on or ())  # for `synth --hcl` (with_bare_depends_on)
 
     def _synthesize_attributes(self) -> dict[str, Any]:
         return {k: to_terraform(v) for k, v in self._arguments.items()}
@@ -73,6 +74,10 @@ class AlicloudResource(TerraformResource):
     def _synthesize_hcl_attributes(self) -> dict[str, Any]:  # `synth --hcl` (jsii protected member)
         from ..hcl_attributes import resource_hcl
         return resource_hcl(self.TF_TYPE, self._synthesize_attributes())
+
+    def to_hcl_terraform(self) -> Any:
+        from ..hcl_attributes import with_bare_depends_on
+        return with_bare_depends_on(super().to_hcl_terraform(), self._depends_on)
 
     @property
     def id(self) -> str:
@@ -89,6 +94,7 @@ class AlicloudDataSource(TerraformDataSource):
     def __init__(self, scope: Construct, id: str, args: dict[str, Any], *, depends_on: Sequence[Any] | None = None):
         super().__init__(scope, id, terraform_resource_type=self.TF_TYPE, terraform_generator_metadata=_METADATA, depends_on=depends_on)
         self._arguments = args
+        self._depends_on = tuple(depends_on or ())  # for `synth --hcl` (with_bare_depends_on)
 
     def _synthesize_attributes(self) -> dict[str, Any]:
         return {k: to_terraform(v) for k, v in self._arguments.items()}
@@ -96,6 +102,10 @@ class AlicloudDataSource(TerraformDataSource):
     def _synthesize_hcl_attributes(self) -> dict[str, Any]:  # `synth --hcl` (jsii protected member)
         from ..hcl_attributes import resource_hcl
         return resource_hcl(self.TF_TYPE, self._synthesize_attributes(), data_source=True)
+
+    def to_hcl_terraform(self) -> Any:
+        from ..hcl_attributes import with_bare_depends_on
+        return with_bare_depends_on(super().to_hcl_terraform(), self._depends_on)
 
     @property
     def arguments(self) -> dict[str, Any]:

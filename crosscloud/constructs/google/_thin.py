@@ -110,6 +110,7 @@ class GoogleResource(TerraformResource):
                          depends_on=depends_on, for_each=for_each, lifecycle=lifecycle, provider=provider,
                          provisioners=provisioners)
         self._arguments = {k: v for k, v in arguments.items() if v is not None}
+        self._depends_on = tuple(depends_on or ())  # for `synth --hcl` (with_bare_depends_on)
 
     def _synthesize_attributes(self) -> dict[str, Any]:
         return {k: to_terraform(v) for k, v in self._arguments.items()}
@@ -117,6 +118,10 @@ class GoogleResource(TerraformResource):
     def _synthesize_hcl_attributes(self) -> dict[str, Any]:  # `synth --hcl` (jsii protected member)
         from ..hcl_attributes import resource_hcl
         return resource_hcl(self.TF_RESOURCE_TYPE, self._synthesize_attributes())
+
+    def to_hcl_terraform(self) -> Any:
+        from ..hcl_attributes import with_bare_depends_on
+        return with_bare_depends_on(super().to_hcl_terraform(), self._depends_on)
 
     @property
     def arguments(self) -> dict[str, Any]:
@@ -139,6 +144,7 @@ class GoogleDataSource(TerraformDataSource):
                          depends_on=depends_on, for_each=for_each, lifecycle=lifecycle, provider=provider,
                          provisioners=provisioners)
         self._arguments = {k: v for k, v in arguments.items() if v is not None}
+        self._depends_on = tuple(depends_on or ())  # for `synth --hcl` (with_bare_depends_on)
 
     def _synthesize_attributes(self) -> dict[str, Any]:
         return {k: to_terraform(v) for k, v in self._arguments.items()}
@@ -146,6 +152,10 @@ class GoogleDataSource(TerraformDataSource):
     def _synthesize_hcl_attributes(self) -> dict[str, Any]:
         from ..hcl_attributes import resource_hcl
         return resource_hcl(self.TF_RESOURCE_TYPE, self._synthesize_attributes(), data_source=True)
+
+    def to_hcl_terraform(self) -> Any:
+        from ..hcl_attributes import with_bare_depends_on
+        return with_bare_depends_on(super().to_hcl_terraform(), self._depends_on)
 
     @property
     def arguments(self) -> dict[str, Any]:
