@@ -53,7 +53,7 @@ demo-destroy: setup
 	$(CC) sandbox down
 
 test: setup $(VENV)/.warm-prebuilt $(TOOLS)/.installed
-	$(PY) -m pytest -q -n auto  # pytest-xdist: tests use their own tmp dirs, sandboxes and ports
+	$(PY) -m pytest -q -n auto --maxschedchunk 1  # xdist: own tmp dirs, sandboxes and ports; one test at a time per worker
 
 clean:
 	rm -rf $(VENV) $(TOOLS) cdktf.out .crosscloud

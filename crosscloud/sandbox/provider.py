@@ -467,14 +467,25 @@ class _StopGracefully:
             STOP.set()
         elif method == "/plugin.GRPCController/Shutdown":
             self.stopped = True
+            self._stop_soon()
         return continuation(handler_call_details)
+
+    def _stop_soon(self) -> None:
+        # tf.runner's serve loop only polls `stopped` every 50 ms; stopping the server here (calls
+        # in flight, this Shutdown included, still answer within the grace) ends that wait at once.
+        # Terraform waits for the process to exit after every walk, several times per command.
+        import threading  # noqa: PLC0415
+
+        server = self.server
+        if server is not None:
+            threading.Thread(target=lambda: server.stop(grace=STOP_GRACE_SECONDS), daemon=True).start()
 
 
 STOP_GRACE_SECONDS = 10.0  # after Shutdown: time for a call still answering
 
 
-def main(argv: list[str] | None = None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
+def serve(argv: list[str], *, watch_parent: bool = True) -> None:
+    """Run the plugin server of provider ``argv[0]`` until Terraform shuts it down."""
     if not argv or argv[0] not in PROVIDERS:
         raise SystemExit(f"usage: python -m crosscloud.sandbox.provider {{{'|'.join(PROVIDERS)}}}")
     provider = SandboxProvider(argv[0])
@@ -483,7 +494,8 @@ def main(argv: list[str] | None = None) -> None:
 
     runner._self_signed_cert = _fast_self_signed_cert
     runner._ShutdownInterceptor = _StopGracefully  # run_provider builds its interceptor from here
-    _exit_with_parent()
+    if watch_parent:  # under the fork server the parent is the server: it watches the client instead
+        _exit_with_parent()
     # Like go-plugin servers, ignore SIGINT: in a terminal Ctrl-C reaches the whole process group,
     # and Terraform itself turns it into StopProvider.
     import signal  # noqa: PLC0415
@@ -494,6 +506,15 @@ def main(argv: list[str] | None = None) -> None:
     stopper = _StopGracefully.last
     if stopper is not None and stopper.server is not None:
         stopper.server.stop(grace=STOP_GRACE_SECONDS).wait()
+
+
+def main(argv: list[str] | None = None) -> None:
+    serve(sys.argv[1:] if argv is None else argv)
+    # Every call has answered and the store commits per call: skip the interpreter's teardown
+    # (gRPC core shutdown, module cleanup), ~50 ms that Terraform would wait for on every start.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":

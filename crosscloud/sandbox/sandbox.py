@@ -45,14 +45,15 @@ PSK_VARIABLE = "ipsec_psk"  # the stacks declare `variable "ipsec_psk" { sensiti
 PSK_WRITE_ONLY_VARIABLE = "ipsec_psk_wo"  # ephemeral twin of ipsec_psk (crosscloud/stackgraph.py)
 
 LAUNCHER = """#!/bin/sh
-# crosscloud sandbox: launcher of a Terraform provider written in Python (crosscloud.sandbox.provider).
+# crosscloud sandbox: launcher of a Terraform provider written in Python (crosscloud.sandbox.provider,
+# started through the fork server of crosscloud.sandbox.forkclient when one runs).
 # Fixed content: .terraform.lock.hcl records its hash. Interpreter and code location: provider.env.
 if [ -n "$CROSSCLOUD_SANDBOX_DIR" ] && [ -f "$CROSSCLOUD_SANDBOX_DIR/provider.env" ]; then
   sandbox=$CROSSCLOUD_SANDBOX_DIR
 else
   sandbox=$(cd -P "$(dirname "$0")/../../../../../.." && pwd) || exit 1
 fi
-name=$(basename "$0"); name=${name#terraform-provider-}; name=${name%%_v*}
+name=${0##*/}; name=${name#terraform-provider-}; name=${name%%_v*}
 . "$sandbox/provider.env" || exit 1
 CROSSCLOUD_TF_CWD=$PWD
 CROSSCLOUD_SANDBOX_DIR=$sandbox
@@ -61,7 +62,7 @@ CHECKPOINT_DISABLE=1
 PYTHONPATH=$CROSSCLOUD_PYTHONPATH${PYTHONPATH:+:$PYTHONPATH}
 export CROSSCLOUD_TF_CWD CROSSCLOUD_SANDBOX_DIR HOME CHECKPOINT_DISABLE PYTHONPATH
 cd "$sandbox" || exit 1
-exec "$CROSSCLOUD_PYTHON" -P -m crosscloud.sandbox.provider "$name"
+exec "$CROSSCLOUD_PYTHON" -S -P "$CROSSCLOUD_PYTHONPATH/crosscloud/sandbox/forkclient.py" "$name"
 """
 
 

@@ -1,10 +1,12 @@
 """StopProvider: the sandbox provider lets in-flight calls finish; a create cut short keeps its id."""
 
+import time
+
 import pytest
 
 from crosscloud.sandbox import stopping
 from crosscloud.sandbox.cloud import Cloud
-from crosscloud.sandbox.provider import SandboxProvider, _StopGracefully
+from crosscloud.sandbox.provider import STOP_GRACE_SECONDS, SandboxProvider, _StopGracefully
 from crosscloud.sandbox.store import CloudStore
 
 
@@ -15,9 +17,11 @@ class Details:
 
 class Server:
     stops = 0
+    grace = None
 
     def stop(self, grace=None):
         self.stops += 1
+        self.grace = grace
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +38,12 @@ def test_stop_provider_does_not_stop_the_server():
     assert interceptor.intercept_service(lambda d: handler, Details("/tfplugin6.Provider/StopProvider")) is handler
     assert stopping.STOP.is_set() and not interceptor.stopped and interceptor.server.stops == 0
     interceptor.intercept_service(lambda d: handler, Details("/plugin.GRPCController/Shutdown"))
-    assert interceptor.stopped and interceptor.server.stops == 0  # the serve loop ends; main() stops with grace
+    # Shutdown (after the calls Terraform waited for) stops the server at once, still with grace for a
+    # call in flight, instead of when tf.runner's serve loop next polls
+    deadline = time.monotonic() + 10
+    while interceptor.server.stops == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert interceptor.stopped and interceptor.server.stops == 1 and interceptor.server.grace == STOP_GRACE_SECONDS
 
 
 def _cloud(tmp_path, monkeypatch, latency):
