@@ -11,7 +11,9 @@ Layout of ``Sandbox(dir)`` after :meth:`Sandbox.ensure`::
     mirror/registry.terraform.io/<ns>/<name>/<version>/linux_amd64/terraform-provider-<name>_v<version>
 
 The launchers in the mirror have fixed content (``.terraform.lock.hcl`` records their hash); what
-may change (interpreter, code location) lives in ``provider.env``.
+may change (interpreter, code location) lives in ``provider.env``. A launcher runs
+:mod:`.forkclient`, which has the provider served by a forked child of :mod:`.forkserver` (one per
+user and checkout, shared by all sandboxes) or, when none answers, starts it the plain way.
 
 Use::
 

@@ -284,10 +284,8 @@ def _env(binding: str, tmpdir: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory):
+def _synthesize_all(base: Path) -> dict:
     """(binding, job) -> (output dir or stdout, stderr); all jobs run concurrently."""
-    base = tmp_path_factory.mktemp("bindings")
     procs = {}
     for binding in ("prebuilt", "thin"):  # start the slow ones first
         for example in EXAMPLE_FILES:
@@ -304,6 +302,29 @@ def runs(tmp_path_factory):
         stdout, stderr = proc.communicate(timeout=600)
         assert proc.returncode == 0, f"{key}: exit {proc.returncode}\n{stderr}"
         results[key] = (outdir if outdir is not None else stdout, stderr)
+    return results
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """The synth jobs of _synthesize_all, run once per test session: under pytest-xdist the first
+    worker to get here runs them (16 node processes, ~40 s on 2 cores) and the others read its
+    results instead of running them again (a file lock in the session's shared temp root)."""
+    import fcntl
+
+    session_root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        session_root = session_root.parent  # pytest-N/, shared by this session's popen-gwN/
+    base = session_root / "google-bindings"
+    base.mkdir(exist_ok=True)
+    done = base / "results.json"
+    with open(base / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            results = _synthesize_all(base)
+            done.write_text(json.dumps([[list(k), str(v[0]), v[1], isinstance(v[0], Path)]
+                                        for k, v in results.items()]))
+    results = {tuple(k): (Path(v) if is_dir else v, err) for k, v, err, is_dir in json.loads(done.read_text())}
     results["tmp"] = base / "tmp"
     return results
 
