@@ -16,13 +16,14 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from ..config import Topology
-from ..stackgraph import STACK_DEPENDENCIES, STACK_ORDER
+from ..stackgraph import LONGEST_FIRST, STACK_DEPENDENCIES, STACK_ORDER
 from . import fastpath
 from .graph import run_graph
 from .interrupt import STOP, Interrupted
@@ -179,6 +180,10 @@ class Runner:
     report: Reporter
     run_id: str = "adhoc"
     initialized: set[str] = field(default_factory=set)  # stacks this process has run `init` in
+    # Local runs: at most one Terraform start-up (init and plan, CPU-bound) per core at a time, so
+    # the stacks that start first (LONGEST_FIRST) plan at full speed instead of sharing the cores
+    # with every stack that became ready with them; applies (waits on the cloud) are not limited.
+    startups: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(max(2, os.cpu_count() or 2)))
 
     @contextmanager
     def plan_file(self, name: str = "tfplan"):
@@ -218,9 +223,9 @@ class Runner:
         applied, or nothing when it has no changes (not even refreshed state is written).
         Terraform Cloud runs keep the saved cloud plan, `show -json`, apply sequence."""
         tf = self.terraform(stack)
-        self.report.event(stack, "init")
-        self.init(tf)
         if not self.runs_locally:
+            self.report.event(stack, "init")
+            self.init(tf)
             self.report.event(stack, "plan")
             with self.plan_file() as planfile:
                 code = tf.run("plan", "-input=false", f"-out={planfile}", "-detailed-exitcode", ok_codes=(0, 2)).returncode
@@ -232,26 +237,32 @@ class Runner:
                 tf.run("apply", "-input=false", "-auto-approve", str(planfile))
             self.report.event(stack, "applied", summary.short())
             return True
-        self.report.event(stack, "plan")
-        planned = PlanStream()
-        if not self.ws.is_applied(stack):
-            def on_message(msg: dict) -> None:
-                if planned(msg) and not planned.summary.empty:
-                    self.report.event(stack, "apply", planned.summary.short())
+        with _Held(self.startups) as startup:
+            self.report.event(stack, "init")
+            self.init(tf)
+            self.report.event(stack, "plan")
+            planned = PlanStream()
+            if not self.ws.is_applied(stack):
+                def on_message(msg: dict) -> None:
+                    if planned(msg):
+                        startup.release()
+                        if not planned.summary.empty:
+                            self.report.event(stack, "apply", planned.summary.short())
 
-            tf.run("apply", "-input=false", "-auto-approve", on_message=on_message)
-            if not planned.changed:
-                self.report.event(stack, "unchanged", "no changes")
-                return False
-        else:
-            with self.plan_file() as planfile:
-                code = tf.run("plan", "-input=false", f"-out={planfile}", "-detailed-exitcode",
-                              ok_codes=(0, 2), on_message=planned).returncode
-                if code == 0:
+                tf.run("apply", "-input=false", "-auto-approve", on_message=on_message)
+                if not planned.changed:
                     self.report.event(stack, "unchanged", "no changes")
                     return False
-                self.report.event(stack, "apply", planned.summary.short())
-                tf.run("apply", "-input=false", "-auto-approve", str(planfile))
+            else:
+                with self.plan_file() as planfile:
+                    code = tf.run("plan", "-input=false", f"-out={planfile}", "-detailed-exitcode",
+                                  ok_codes=(0, 2), on_message=planned).returncode
+                    startup.release()
+                    if code == 0:
+                        self.report.event(stack, "unchanged", "no changes")
+                        return False
+                    self.report.event(stack, "apply", planned.summary.short())
+                    tf.run("apply", "-input=false", "-auto-approve", str(planfile))
         self.report.event(stack, "applied", planned.summary.short())
         return True
 
@@ -350,6 +361,26 @@ class PlanSummary:
         return not any(self.changes.values())
 
 
+class _Held:
+    """A semaphore slot released once: early by release(), or on leaving the block."""
+
+    def __init__(self, semaphore: threading.Semaphore):
+        self.semaphore, self.held = semaphore, False
+
+    def __enter__(self) -> "_Held":
+        self.semaphore.acquire()
+        self.held = True
+        return self
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self.semaphore.release()
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
 class PlanStream:
     """Reads a plan from Terraform's -json messages (no `terraform show` of a plan file):
     call it with each message; it returns True on the one that ends the plan."""
@@ -440,7 +471,8 @@ def deploy(runner: Runner, command: str = "deploy", *, link_timeout: float = DEF
         try:
             prepare_stacks(runner.topology, ws, report)
             move_gke_state(runner, journal)  # state of the layout before the gke stack
-            needs: dict[str, tuple[str, ...]] = {s: STACK_DEPENDENCIES[s] for s in STACK_ORDER}
+            # insertion order = the order ready steps start in (run_graph)
+            needs: dict[str, tuple[str, ...]] = {s: STACK_DEPENDENCIES[s] for s in LONGEST_FIRST}
             needs[LINK_STEP] = ("vpn",)
             hooks = dict(after_link or {})
             needs.update({name: deps for name, (deps, _) in hooks.items()})

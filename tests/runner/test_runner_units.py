@@ -239,3 +239,50 @@ def test_gke_registration_runs_beside_members_and_the_rest_waits_for_everything(
     from crosscloud.stackgraph import STACK_ORDER
 
     assert finished == [({"gke-consumer": "c-reg"}, sorted(STACK_ORDER))]  # after every stack
+
+
+def test_stack_startups_take_turns_longest_first_and_applies_do_not(tmp_path, seed_data, monkeypatch):
+    """Local runs: at most `startups` stacks are in init/plan at once (ready ones start in
+    LONGEST_FIRST order); a stack gives its slot back when its plan is made, so applies overlap."""
+    from crosscloud.runner import deploy as runner_deploy
+    from crosscloud.stackgraph import LONGEST_FIRST, STACK_ORDER
+
+    assert sorted(LONGEST_FIRST) == sorted(STACK_ORDER)  # every stack, once
+    runner, _ = _recording_runner(tmp_path, seed_data, monkeypatch, "destroy_stack")
+    runner.startups = threading.Semaphore(2)
+    lock = threading.Lock()
+    planning, applying, started, peaks = set(), set(), [], {"plan": 0, "apply": 0}
+
+    def phase(kind, group, stack, seconds):
+        with lock:
+            group.add(stack)
+            peaks[kind] = max(peaks[kind], len(group))
+        time.sleep(seconds)
+        with lock:
+            group.discard(stack)
+
+    class FakeTerraform:
+        def __init__(self, stack):
+            self.stack = stack
+
+        def run(self, *args, on_message=None, **kw):
+            with lock:
+                started.append(self.stack)
+            phase("plan", planning, self.stack, 0.1)
+            on_message({"type": "planned_change", "change": {"action": "create", "resource": {"addr": "x.y"}}})
+            on_message({"type": "change_summary", "changes": {"operation": "plan"}})
+            phase("apply", applying, self.stack, 0.3)  # the cloud's wait: no slot held
+
+    monkeypatch.setattr(runner_deploy.Runner, "terraform", lambda self, stack: FakeTerraform(stack))
+    monkeypatch.setattr(runner_deploy.Runner, "init", lambda self, tf: None)
+    monkeypatch.setattr(runner_deploy.Runner, "converge_stack", lambda self, s: self.apply_stack(s))
+    monkeypatch.setattr(runner_deploy.Workspace, "is_applied", lambda self, s: False)
+    monkeypatch.setattr(runner_deploy, "prepare_stacks", lambda *a: False)
+    monkeypatch.setattr(runner_deploy, "_record", lambda *a: None)
+    monkeypatch.setattr(runner_deploy.Runner, "wait_link", lambda self, timeout: LinkState())
+    result = runner_deploy.deploy(runner)
+    assert sorted(result["changed"]) == sorted(STACK_ORDER)
+    assert peaks["plan"] == 2  # never more than the slots, and both used
+    assert peaks["apply"] >= 3  # vpn/clusters/gke/fleet apply side by side
+    after_network = started[1:5]
+    assert set(after_network[:2]) == {"clusters", "gke"} and set(after_network[2:]) == {"vpn", "fleet"}, started
