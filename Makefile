@@ -53,7 +53,7 @@ demo-destroy: setup
 	$(CC) sandbox down
 
 test: setup $(VENV)/.warm-prebuilt $(TOOLS)/.installed
-	$(PY) -m pytest -q -n auto --maxschedchunk 1  # xdist: own tmp dirs, sandboxes and ports; one test at a time per worker
+	$(PY) -m pytest -q -n auto --maxschedchunk 1  # xdist, tests handed out one by one, longest first (tests/conftest.py)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) cdktf.out .crosscloud

@@ -8,7 +8,7 @@ Each round, per code tree (`--code`, default this checkout; give two, e.g. `--co
 CROSSCLOUD_SANDBOX_LATENCY=0, then `deploy` (first), `status`, `status --json`, `deploy`
 (no-op), `deploy` (no-op, again), then `destroy` (not measured). Prints each round, the medians,
 and ratios as the median of per-round ratios (no-op / first deploy: the two ran back to back, so
-machine load mostly cancels). `--suite` also times `pytest -q` once per code tree (minutes).
+machine load mostly cancels). `--suite` also times the suite as `make test` runs it, once per code tree (minutes).
 The code tree is put first on PYTHONPATH, so the CLI and the sandbox providers run that code.
 """
 
@@ -56,7 +56,9 @@ def one_round(code: Path, config: str) -> dict:
 def suite(code: Path) -> float:
     env = dict(os.environ, PYTHONPATH=str(code), CHECKPOINT_DISABLE="1", JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20")
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], env=env, cwd=code)
+    # what `make test` runs (Makefile), after its setup
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "auto", "--maxschedchunk", "1"],
+                   env=env, cwd=code)
     return time.perf_counter() - t0
 
 

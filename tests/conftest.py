@@ -35,7 +35,9 @@ def synthesized():
 
 
 # Longest first, so the xdist workers finish together instead of one running the last e2e test
-# alone (`-n auto` hands tests out in collection order). Weights are coarse classes, not timings.
+# alone. `make test` passes --maxschedchunk 1: xdist then hands tests out one by one in this order;
+# with its default chunks (a quarter of a worker's share up front) one worker got every e2e test
+# while the other ran out of work after two minutes. Weights are coarse classes, not timings.
 _SLOW_FIRST = ("tests/e2e/", "tests/constructs/test_google_bindings.py", "tests/sandbox/test_stacks_terraform.py",
                "tests/planreview/test_plan_review_terraform.py", "tests/sandbox/test_provider_terraform.py")
 
