@@ -25,7 +25,7 @@ import sys
 import threading
 import traceback
 
-from .forkclient import CODE_ROOT, FORKED, REFUSED, parse_request, socket_name
+from .forkclient import FORKED, REFUSED, parse_request, socket_name
 
 IDLE_SECONDS = 60.0
 MAX_REQUEST = 1 << 20  # environment + arguments; far above what Terraform passes
@@ -44,8 +44,8 @@ def warm() -> list[str]:
     for name in provider.PROVIDERS:
         tfschema.load(name)
     assert threading.active_count() == 1, "the fork server must stay single-threaded"
-    files = [m.__file__ for m in list(sys.modules.values())
-             if getattr(m, "__file__", None) and m.__file__.startswith(CODE_ROOT + os.sep)]
+    # every file loaded, crosscloud's and site-packages' alike (an edit, a pip upgrade): ~300 stats
+    files = [m.__file__ for m in list(sys.modules.values()) if isinstance(getattr(m, "__file__", None), str)]
     schemas = os.path.join(os.path.dirname(__file__), "schemas")
     files += [os.path.join(schemas, f) for f in os.listdir(schemas)]
     return sorted(files)
@@ -176,14 +176,14 @@ def main() -> None:
     name = socket_name()
     if name is None:
         return
-    files = warm()
-    loaded = fingerprint(files)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
-        listener.bind(name)
+        listener.bind(name)  # before the imports: of several started at once, one warms up
     except OSError:
         return  # another server already answers
-    listener.listen(64)
+    files = warm()
+    loaded = fingerprint(files)
+    listener.listen(64)  # until now clients were refused and started their provider plainly
     serve_forever(listener, files, loaded)
 
 
