@@ -6,6 +6,7 @@ server the rest of the suite shares.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -79,6 +80,18 @@ def fork_env(tmp_path):
         os.kill(pid, signal.SIGKILL)
 
 
+@contextlib.contextmanager
+def _running_server(env: dict, name: str):
+    server = subprocess.Popen([sys.executable, "-P", "-m", "crosscloud.sandbox.forkserver"], env=env,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait(lambda: _server_pid(name) == server.pid, what="the fork server to listen")
+        yield server
+    finally:
+        server.kill()
+        server.wait()
+
+
 def _start_launcher(sb: Sandbox, env: dict, provider: str = "alicloud") -> subprocess.Popen:
     return subprocess.Popen([str(sb.launcher(provider))], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=env, cwd=sb.dir, start_new_session=True)
@@ -107,10 +120,7 @@ def test_without_a_server_the_provider_starts_plainly_and_a_server_comes_up_for_
 
 def test_with_a_server_the_provider_is_its_forked_child_and_dies_with_the_client(fork_env):
     sb, env, name = fork_env
-    server = subprocess.Popen([sys.executable, "-P", "-m", "crosscloud.sandbox.forkserver"], env=env,
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait(lambda: _server_pid(name) == server.pid, what="the fork server to listen")
+    with _running_server(env, name) as server:
         proc = _start_launcher(sb, env)
         try:
             _handshake(proc)
@@ -122,24 +132,15 @@ def test_with_a_server_the_provider_is_its_forked_child_and_dies_with_the_client
             proc.wait()
         _wait(lambda: not _children(server.pid), what="the forked provider to exit with its client")
         assert server.poll() is None  # the server stays for the next start
-    finally:
-        server.kill()
-        server.wait()
 
 
 def test_the_client_exits_with_the_childs_status_and_its_stderr(fork_env):
     sb, env, name = fork_env
-    server = subprocess.Popen([sys.executable, "-P", "-m", "crosscloud.sandbox.forkserver"], env=env,
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait(lambda: _server_pid(name) == server.pid, what="the fork server to listen")
+    with _running_server(env, name):
         client = Path(__file__).resolve().parents[2] / "crosscloud" / "sandbox" / "forkclient.py"
         bad = subprocess.run([sys.executable, "-S", "-P", str(client), "aws"], env=env, capture_output=True,
                              text=True, timeout=30)
         assert bad.returncode == 1 and "usage" in bad.stderr and bad.stdout == ""
-    finally:
-        server.kill()
-        server.wait()
 
 
 def _listener() -> tuple[socket.socket, str]:
