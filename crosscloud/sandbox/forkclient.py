@@ -25,6 +25,7 @@ import zlib
 CODE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SOCKET_ENV = "CROSSCLOUD_PROVIDER_FORKSERVER"  # another socket name, or "off" for plain starts only
 FORKED, REFUSED = b"F", b"R"  # the first byte the server (or its child) answers
+PARENT_CHECK_SECONDS = 1.0  # as often as a plain start checks that Terraform is still there
 
 
 def socket_name() -> str | None:
@@ -89,10 +90,16 @@ def main() -> None:
         if answer != REFUSED:  # no server (a refusing one is about to exit and be replaced)
             _start_server()
         _plain_start(argv)
+    parent = os.getppid()
+    conn.settimeout(PARENT_CHECK_SECONDS)
     status = b""
     while len(status) < 4:
         try:
             chunk = conn.recv(4 - len(status))
+        except TimeoutError:
+            if os.getppid() != parent:  # Terraform is gone: leave no orphan (the child follows)
+                os._exit(1)
+            continue
         except InterruptedError:
             continue
         if not chunk:  # the child died without reporting (killed)

@@ -134,6 +134,36 @@ def test_with_a_server_the_provider_is_its_forked_child_and_dies_with_the_client
         assert server.poll() is None  # the server stays for the next start
 
 
+def _alive(pid: int) -> bool:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_when_terraform_dies_the_client_and_the_forked_provider_exit(fork_env):
+    """The plain start's parent watch, under the fork server: no orphan outlives a killed Terraform."""
+    sb, env, name = fork_env
+    fake_terraform = ("import subprocess, sys, time\n"
+                      "p = subprocess.Popen([sys.argv[1]], stdout=subprocess.PIPE)\n"
+                      "print(p.pid, flush=True)\n"
+                      "p.stdout.readline()\n"  # the handshake
+                      "print('ready', flush=True)\n"
+                      "time.sleep(120)\n")
+    with _running_server(env, name) as server:
+        parent = subprocess.Popen([sys.executable, "-c", fake_terraform, str(sb.launcher("alicloud"))], env=env,
+                                  cwd=sb.dir, stdout=subprocess.PIPE, start_new_session=True)
+        try:
+            client = int(parent.stdout.readline())
+            assert parent.stdout.readline() == b"ready\n"
+            assert _alive(client) and len(_children(server.pid)) == 1
+        finally:
+            parent.kill()
+            parent.wait()
+        _wait(lambda: not _alive(client), what="the client to notice that its parent is gone")
+        _wait(lambda: not _children(server.pid), what="the forked provider to exit with its client")
+
+
 def test_the_client_exits_with_the_childs_status_and_its_stderr(fork_env):
     sb, env, name = fork_env
     with _running_server(env, name):
