@@ -202,6 +202,8 @@ class Runner:
     def init(self, tf: Terraform) -> None:
         if tf.stack in self.initialized:  # nothing it installs changes while this process runs
             return
+        if self.target.before_init is not None:
+            self.target.before_init(tf.workdir)
         if not fastpath.init_is_current(tf.workdir, self.target.env):  # an earlier run's init still holds
             tf.run("init", "-input=false")
             fastpath.mark_initialized(tf.workdir, self.target.env)

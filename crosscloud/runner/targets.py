@@ -51,6 +51,7 @@ class Target:
     # (type, id) -> the object's attributes as the cloud has them, or None when it is gone
     # (runner/livestate.py); None when only Terraform can read the clouds
     live_reader: Callable[[], Callable[[str, str], dict | None]] | None = None
+    before_init: Callable[[Path], None] | None = None  # (stack dir) before a stack's init is checked
 
 
 def _sandbox_connection(sandbox_dir: Path, say: Callable[[str], None]) -> Connection:
@@ -115,7 +116,8 @@ def resolve_target(name: str, topology: Topology, state_dir: Path) -> Target:
         env = {**sandbox.env(), "TF_PLUGIN_CACHE_DIR": ""}
         return Target("sandbox", env, secrets=[sandbox.psk], sandbox_dir=sandbox.dir,
                       connect=lambda say: _sandbox_connection(sandbox.dir, say),
-                      settle=lambda: _sandbox_settle(sandbox.dir), live_reader=lambda: sandbox_reader(sandbox.dir))
+                      settle=lambda: _sandbox_settle(sandbox.dir), live_reader=lambda: sandbox_reader(sandbox.dir),
+                      before_init=sandbox.forget_stale_lock)
     if name != "clouds":
         raise TargetError(f"--target {name!r}: allowed values are sandbox, clouds")
     missing = [v for v in ALIBABA_CREDENTIALS if not os.environ.get(v)]

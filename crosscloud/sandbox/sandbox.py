@@ -140,6 +140,38 @@ class Sandbox:
         return (self.mirror / REGISTRY / ns / name / version / "linux_amd64"
                 / f"terraform-provider-{name}_v{version}")
 
+    def package_hash(self, provider: str) -> str:
+        """The ``h1:`` hash Terraform records in ``.terraform.lock.hcl`` for this sandbox's
+        unpacked provider package (Go's dirhash.Hash1 over the launcher's directory)."""
+        import base64  # noqa: PLC0415
+        import hashlib  # noqa: PLC0415
+
+        package = self.launcher(provider).parent
+        lines = "".join(f"{hashlib.sha256(f.read_bytes()).hexdigest()}  {f.name}\n"
+                        for f in sorted(package.iterdir(), key=lambda f: f.name))
+        return "h1:" + base64.b64encode(hashlib.sha256(lines.encode()).digest()).decode()
+
+    def forget_stale_lock(self, workdir: Path) -> bool:
+        """Remove ``workdir``'s lock file when it pins a sandbox provider package this sandbox no
+        longer has (a sandbox created again with a newer launcher, beside older stacks), so the
+        next ``init`` selects again instead of failing with "Required plugins are not installed".
+        The launchers are the twin's, not a supply chain: nothing is lost. True if removed."""
+        import re  # noqa: PLC0415
+
+        lock = Path(workdir) / ".terraform.lock.hcl"
+        try:
+            text = lock.read_text()
+        except OSError:
+            return False
+        for provider, (ns, name, version) in PROVIDERS.items():
+            block = re.search(rf'provider "{REGISTRY}/{ns}/{name}" {{(.*?)\n}}', text, re.S)
+            if not block or not re.search(rf'version\s*=\s*"{re.escape(version)}"', block.group(1)):
+                continue
+            if self.launcher(provider).exists() and self.package_hash(provider) not in block.group(1):
+                lock.unlink()
+                return True
+        return False
+
     # ---------------------------------------------------------------- set-up
     def ensure(self) -> "Sandbox":
         """Create (idempotently) the store, mirror, CLI config, PSK and TLS certificate."""

@@ -203,3 +203,29 @@ def test_cli_module_imports_only_click():
             " if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_lock_file_of_another_launcher_is_forgotten_and_init_selects_again(tmp_path):
+    """Stacks whose lock pins an older launcher (the sandbox was created again by a newer
+    crosscloud) would fail with "Required plugins are not installed"; the runner forgets such a
+    lock before init. One that matches is kept."""
+    sb = Sandbox(tmp_path / "sb").ensure()
+    stack = tmp_path / "stack"
+    stack.mkdir()
+    (stack / "main.tf.json").write_text(json.dumps({"terraform": {"required_providers": {
+        "alicloud": {"source": "aliyun/alicloud", "version": ">= 1.250.0"}}}}))
+    env = {**os.environ, **sb.env()}
+
+    def init():
+        res = subprocess.run(["terraform", "init", "-input=false", "-no-color"], cwd=stack, env=env,
+                             capture_output=True, text=True, timeout=120)
+        assert res.returncode == 0, res.stdout + res.stderr
+        return (stack / ".terraform.lock.hcl").read_text()
+
+    assert sb.package_hash("alicloud") in init()  # our hash is the one Terraform records
+    assert sb.forget_stale_lock(stack) is False and (stack / ".terraform.lock.hcl").exists()
+
+    launcher = sb.launcher("alicloud")
+    launcher.write_text(launcher.read_text() + "# another launcher version\n")
+    assert sb.forget_stale_lock(stack) is True and not (stack / ".terraform.lock.hcl").exists()
+    assert sb.package_hash("alicloud") in init()
