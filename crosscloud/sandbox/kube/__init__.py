@@ -7,7 +7,16 @@
 
 from .clusters import backing_cluster, cluster_key, cluster_token
 from .kubeconfig import kubeconfig, write_kubeconfig
-from .server import DELAY_ENV, KubeApiServer
+
+
+def __getattr__(name: str):
+    # the API server (and its controllers) loads only where it runs: the CLI needs kubeconfigs only
+    if name in ("DELAY_ENV", "KubeApiServer"):
+        from . import server  # noqa: PLC0415
+
+        return getattr(server, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["KubeApiServer", "backing_cluster", "cluster_key", "cluster_token", "kubeconfig",
            "write_kubeconfig", "DELAY_ENV"]
