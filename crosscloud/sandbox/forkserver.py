@@ -136,6 +136,13 @@ def _child(conn: socket.socket, request: dict, fds: list[int]) -> None:
         os._exit(code)
 
 
+def _answer(conn: socket.socket, answer: bytes) -> None:
+    try:
+        conn.sendall(answer)
+    except OSError:
+        pass  # the client is gone already: nothing to tell
+
+
 def serve_forever(listener: socket.socket, files: list[str], loaded: list[tuple[int, int]],
                   idle: float = IDLE_SECONDS) -> None:
     """Fork a provider child per request until idle or until `files` differ from `loaded`."""
@@ -155,12 +162,12 @@ def serve_forever(listener: socket.socket, files: list[str], loaded: list[tuple[
             if fingerprint(files) != loaded:  # the client starts this one plainly
                 for fd in fds:
                     os.close(fd)
-                conn.sendall(REFUSED)
+                _answer(conn, REFUSED)
                 return
             try:
                 pid = os.fork()
             except OSError:
-                conn.sendall(REFUSED)
+                _answer(conn, REFUSED)
                 pid = -1
             if pid == 0:
                 listener.close()
