@@ -23,18 +23,9 @@ import pytest
 from crosscloud.sandbox import forkserver
 from crosscloud.sandbox.forkclient import REFUSED, SOCKET_ENV, request_bytes
 from crosscloud.sandbox.sandbox import Sandbox
+from support import wait_for
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="abstract unix sockets")
-
-
-def _wait(condition, timeout=15.0, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def _server_pid(name: str) -> int | None:
@@ -85,7 +76,7 @@ def _running_server(env: dict, name: str):
     server = subprocess.Popen([sys.executable, "-P", "-m", "crosscloud.sandbox.forkserver"], env=env,
                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait(lambda: _server_pid(name) == server.pid, what="the fork server to listen")
+        wait_for(lambda: _server_pid(name) == server.pid, timeout=15, what="the fork server to listen")
         yield server
     finally:
         server.kill()
@@ -111,7 +102,7 @@ def test_without_a_server_the_provider_starts_plainly_and_a_server_comes_up_for_
         _handshake(proc)
         # the client exec'd into the provider itself
         assert "crosscloud.sandbox.provider" in _cmdline(proc.pid)
-        server = _wait(lambda: _server_pid(name), what="the fork server to listen")
+        server = wait_for(lambda: _server_pid(name), timeout=15, what="the fork server to listen")
         assert "crosscloud.sandbox.forkserver" in _cmdline(server)
     finally:
         proc.kill()
@@ -130,7 +121,7 @@ def test_with_a_server_the_provider_is_its_forked_child_and_dies_with_the_client
         finally:
             proc.kill()  # what Terraform does to a plugin that does not exit
             proc.wait()
-        _wait(lambda: not _children(server.pid), what="the forked provider to exit with its client")
+        wait_for(lambda: not _children(server.pid), timeout=15, what="the forked provider to exit with its client")
         assert server.poll() is None  # the server stays for the next start
 
 
@@ -160,8 +151,8 @@ def test_when_terraform_dies_the_client_and_the_forked_provider_exit(fork_env):
         finally:
             parent.kill()
             parent.wait()
-        _wait(lambda: not _alive(client), what="the client to notice that its parent is gone")
-        _wait(lambda: not _children(server.pid), what="the forked provider to exit with its client")
+        wait_for(lambda: not _alive(client), timeout=15, what="the client to notice that its parent is gone")
+        wait_for(lambda: not _children(server.pid), timeout=15, what="the forked provider to exit with its client")
 
 
 def test_the_client_exits_with_the_childs_status_and_its_stderr(fork_env):

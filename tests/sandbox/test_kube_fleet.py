@@ -14,6 +14,7 @@ from crosscloud.sandbox.kube import KubeApiServer, backing_cluster
 from crosscloud.sandbox.kube.clusters import ASK, GKE, HUB, REGISTERED
 from crosscloud.sandbox.kube.testing import populate_fleet
 from crosscloud.sandbox.store import CloudStore
+from support import wait_for
 
 # The tutorial's manifests (ack-vpc-app-meta.yaml, ack-vpc-mcs-service-policy.yaml, gke-consumer.yaml).
 APP_META = """
@@ -172,16 +173,6 @@ def sb(tmp_path):
     while time.time() < deadline and set(threading.enumerate()) - before:
         time.sleep(0.05)
     assert not (set(threading.enumerate()) - before)
-
-
-def wait_for(predicate, timeout=5.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not reached in time")
 
 
 def connect_gke(sb):
