@@ -1,6 +1,21 @@
-"""`python -m crosscloud.cli.main_entry` == the `crosscloud` console script."""
+"""`python -m crosscloud.cli.main_entry` == the `crosscloud` console script.
 
-from .main import cli
+A warm fork server runs the command when one answers (:mod:`.forkclient`); otherwise it runs here."""
+
+import os
+import sys
+
+
+def main() -> None:
+    from .forkclient import run
+
+    code = run(sys.argv)
+    if code is not None:
+        os._exit(code)
+    from .main import cli
+
+    cli(prog_name="crosscloud")
+
 
 if __name__ == "__main__":
-    cli(prog_name="crosscloud")
+    main()

@@ -56,7 +56,8 @@ def _exit_now_if_cli() -> None:
     main = sys.modules.get("__main__")
     is_cli = (getattr(getattr(main, "__spec__", None), "name", None) == "crosscloud.cli.main_entry"
               or os.path.basename(sys.argv[0]) == "crosscloud")
-    if not is_cli or sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__:
+    forked = getattr(sys.modules.get("crosscloud.cli.forkserver"), "IN_CHILD", False)  # exits on its own path
+    if not is_cli or forked or sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__:
         return
     try:
         sys.stdout.flush()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sys
 import threading
 import time
 import uuid
@@ -120,7 +121,11 @@ def run_lock(state_dir: Path, command: str) -> Iterator[str | None]:
     Yields a note about a recovered stale lock (or None)."""
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / "lock"
-    me = {"pid": os.getpid(), "host": socket.gethostname(), "command": command, "started": time.time()}
+    # "pid": the process the user started (with the CLI fork server, the client this process runs
+    # the command for); "pids": every process of this run, all gone before the lock is stale.
+    client = getattr(sys.modules.get("crosscloud.cli.forkserver"), "CLIENT_PID", None)
+    pids = [p for p in (client, os.getpid()) if p]
+    me = {"pid": pids[0], "pids": pids, "host": socket.gethostname(), "command": command, "started": time.time()}
     note = None
     for _ in range(3):
         try:
@@ -130,7 +135,8 @@ def run_lock(state_dir: Path, command: str) -> Iterator[str | None]:
                 holder = json.loads(path.read_text() or "{}")
             except (OSError, ValueError):
                 holder = {}
-            if holder.get("host") == me["host"] and holder.get("pid") and not _alive(holder["pid"]):
+            held_by = [p for p in holder.get("pids") or [holder.get("pid")] if isinstance(p, int) and p > 0]
+            if holder.get("host") == me["host"] and held_by and not any(_alive(p) for p in held_by):
                 note = f"recovered a stale lock left by {holder.get('command', '?')} (pid {holder['pid']}, no longer running)"
                 path.unlink(missing_ok=True)
                 continue

@@ -24,6 +24,7 @@ import struct
 import sys
 import threading
 import traceback
+from typing import Callable
 
 from .forkclient import FORKED, REFUSED, parse_request, socket_name
 
@@ -144,8 +145,9 @@ def _answer(conn: socket.socket, answer: bytes) -> None:
 
 
 def serve_forever(listener: socket.socket, files: list[str], loaded: list[tuple[int, int]],
-                  idle: float = IDLE_SECONDS) -> None:
-    """Fork a provider child per request until idle or until `files` differ from `loaded`."""
+                  idle: float = IDLE_SECONDS, child: Callable[[socket.socket, dict, list[int]], None] | None = None) -> None:
+    """Fork a child per request (a provider, or what `child` runs: it never returns) until idle
+    or until `files` differ from `loaded`."""
     listener.settimeout(idle)
     while True:
         try:
@@ -171,7 +173,7 @@ def serve_forever(listener: socket.socket, files: list[str], loaded: list[tuple[
                 pid = -1
             if pid == 0:
                 listener.close()
-                _child(conn, request, fds)
+                (child or _child)(conn, request, fds)
             for fd in fds:
                 os.close(fd)
 

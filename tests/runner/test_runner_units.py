@@ -73,6 +73,23 @@ def test_lock_refuses_a_live_holder_and_recovers_a_stale_one(tmp_path):
         assert note and f"pid {dead.pid}" in note and "stale" in note
 
 
+
+def test_lock_of_a_forked_run_is_stale_only_when_client_and_worker_are_both_gone(tmp_path):
+    """With the CLI fork server the lock names the client (what the user started) and lists the
+    forked worker too: a killed client's worker still stopping terraform keeps the lock."""
+    import socket
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    held = {"pid": dead.pid, "pids": [dead.pid, os.getpid()], "host": socket.gethostname(), "command": "deploy", "started": 0}
+    (tmp_path / "lock").write_text(json.dumps(held))
+    with pytest.raises(LockHeld, match=f"pid {dead.pid}"):
+        with run_lock(tmp_path, "destroy"):
+            pass
+    (tmp_path / "lock").write_text(json.dumps(dict(held, pids=[dead.pid, dead.pid])))
+    with run_lock(tmp_path, "deploy") as note:
+        assert note and "stale" in note
+
 def test_journal_records_steps_without_secrets(tmp_path):
     j = Journal(tmp_path, "deploy", "sandbox")
     j.step("network", "running")
