@@ -10,7 +10,7 @@ the child gets SIGTERM (the CLI stops terraform gracefully, as for `kill`).
 
 With no server answering it starts one in the background for the next command and returns None:
 the caller runs the command in this process. ``CROSSCLOUD_CLI_FORKSERVER=off`` means always so.
-Only built-in modules and the provider client's wire format are imported here.
+Only built-in modules and the fork servers' wire format (:mod:`crosscloud.forking`) are imported here.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ import struct
 import sys
 import zlib
 
-from ..sandbox.forkclient import CODE_ROOT, FORKED, REFUSED, request_bytes
+from ..forking import FORKED, REFUSED, request_bytes
+
+CODE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 SOCKET_ENV = "CROSSCLOUD_CLI_FORKSERVER"  # another socket name, or "off": every command in its own process
 FORWARDED = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGQUIT)

@@ -6,8 +6,8 @@ For each client it forks a child that takes over the client's stdio, environment
 directory, umask and arguments, becomes its own process group (the client forwards signals to it,
 as a terminal would to a foreground job) and runs the CLI as ``python -m crosscloud.cli.main_entry``
 would. It exits after ``IDLE_SECONDS`` without a command, and at the next command after any file
-it loaded changed (that client then runs the command itself). The request handling is the
-sandbox providers' fork server's (:mod:`crosscloud.sandbox.forkserver`).
+it loaded changed (that client then runs the command itself). The request handling is
+:mod:`crosscloud.forking`'s, shared with the sandbox providers' fork server.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ import sys
 import threading
 import traceback
 
-from ..sandbox.forkclient import FORKED
-from ..sandbox.forkserver import fingerprint, serve_forever
+from ..forking import FORKED, fingerprint, serve_forever
 
 IDLE_SECONDS = 300.0  # a user's pause between two commands
 IN_CHILD = False  # True in a forked child: it exits through _child, which reports the status
@@ -46,11 +45,11 @@ def warm() -> list[str]:
     from .. import stackgraph, summary  # noqa: F401, PLC0415
     from ..fleet import context, phase, verify  # noqa: F401, PLC0415
     from ..planreview import collect, render, tfc  # noqa: F401, PLC0415
-    from ..runner import deploy, status  # noqa: F401, PLC0415
-    from ..sandbox import sandbox, services  # noqa: F401, PLC0415
+    from ..runner import deploy, status, targets  # noqa: PLC0415
     from . import (deploy_cmd, destroy_cmd, diff_cmd, main, manifests_cmd, plan_cmd,  # noqa: F401, PLC0415
                    sandbox_cmd, status_cmd, synth_cmd, validate_cmd, verify_cmd)
 
+    targets.preload()
     assert threading.active_count() == 1, "the fork server must stay single-threaded"
     assert "jsii" not in sys.modules, "jsii starts node at import: it belongs in the child"
     return sorted(m.__file__ for m in list(sys.modules.values()) if isinstance(getattr(m, "__file__", None), str))

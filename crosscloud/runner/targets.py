@@ -27,6 +27,13 @@ class TargetError(RuntimeError):
     pass
 
 
+def preload() -> None:
+    """Import the twin's modules a sandbox run uses (the CLI fork server calls this once, so its
+    commands do not import them each time)."""
+    from ..sandbox import daemon, sandbox, services  # noqa: F401, PLC0415
+    from ..sandbox.kube import kubeconfig  # noqa: F401, PLC0415
+
+
 @dataclass(frozen=True)
 class Connection:
     """How the fleet phase reaches a target's APIs (None everywhere: the real clouds' defaults)."""

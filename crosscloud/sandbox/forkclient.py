@@ -2,7 +2,7 @@
 
 The launcher in the filesystem mirror runs this file by path with ``python -S``. It imports only
 built-in modules (no ``socket``/``signal``/``json`` wrappers: their ``enum``/``re`` imports would
-double its start), passes its stdin, stdout and stderr, environment, working directory and
+double its start) and the wire format (:mod:`crosscloud.forking`, ``os`` and ``struct``), passes its stdin, stdout and stderr, environment, working directory and
 arguments to the fork server (:mod:`.forkserver`), whose forked child serves the provider on those
 descriptors, and exits with the child's exit code. This process stays the plugin process Terraform
 knows: killing it closes the socket, and the child exits too. Ctrl-C is ignored here as in the
@@ -23,8 +23,10 @@ import sys
 import zlib
 
 CODE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if CODE_ROOT not in sys.path:  # run by path under -S: the wire format is crosscloud/forking.py
+    sys.path.insert(0, CODE_ROOT)
+from crosscloud.forking import FORKED, REFUSED, parse_request, request_bytes  # noqa: E402, F401
 SOCKET_ENV = "CROSSCLOUD_PROVIDER_FORKSERVER"  # another socket name, or "off" for plain starts only
-FORKED, REFUSED = b"F", b"R"  # the first byte the server (or its child) answers
 PARENT_CHECK_SECONDS = 1.0  # as often as a plain start checks that Terraform is still there
 
 
@@ -38,21 +40,6 @@ def socket_name() -> str | None:
         return "\0" + chosen
     key = f"{os.getuid()}\0{sys.executable}\0{CODE_ROOT}".encode()
     return f"\0crosscloud-provider-{zlib.crc32(key):08x}{zlib.crc32(key[::-1]):08x}"
-
-
-def request_bytes(argv: list[str], env: dict[str, str], cwd: str) -> bytes:
-    """Length-prefixed, NUL-separated: cwd, argc, argv..., KEY=value... (no NUL can occur in them)."""
-    fields = [cwd, str(len(argv)), *argv, *(f"{k}={v}" for k, v in env.items())]
-    payload = b"\0".join(os.fsencode(f) for f in fields)
-    return struct.pack("!I", len(payload)) + payload
-
-
-def parse_request(payload: bytes) -> tuple[list[str], dict[str, str], str]:
-    """(argv, env, cwd) of a :func:`request_bytes` payload (without its length)."""
-    fields = [os.fsdecode(f) for f in payload.split(b"\0")]
-    cwd, argc = fields[0], int(fields[1])
-    argv, env = fields[2:2 + argc], dict(f.split("=", 1) for f in fields[2 + argc:])
-    return argv, env, cwd
 
 
 def _start_server() -> None:

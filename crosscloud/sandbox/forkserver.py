@@ -24,12 +24,12 @@ import struct
 import sys
 import threading
 import traceback
-from typing import Callable
 
-from .forkclient import FORKED, REFUSED, parse_request, socket_name
+from .. import forking
+from ..forking import FORKED, fingerprint  # noqa: F401  (fingerprint: tests)
+from .forkclient import socket_name
 
 IDLE_SECONDS = 60.0
-MAX_REQUEST = 1 << 20  # environment + arguments; far above what Terraform passes
 
 
 def warm() -> list[str]:
@@ -50,47 +50,6 @@ def warm() -> list[str]:
     schemas = os.path.join(os.path.dirname(__file__), "schemas")
     files += [os.path.join(schemas, f) for f in os.listdir(schemas)]
     return sorted(files)
-
-
-def fingerprint(files: list[str]) -> list[tuple[int, int]]:
-    out = []
-    for f in files:
-        try:
-            st = os.stat(f)
-            out.append((st.st_mtime_ns, st.st_size))
-        except OSError:
-            out.append((0, -1))
-    return out
-
-
-def _same_user(conn: socket.socket) -> bool:
-    creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    _pid, uid, _gid = struct.unpack("3i", creds)
-    return uid == os.getuid()
-
-
-def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
-    conn.settimeout(5.0)  # a client sends everything at once; a stuck one must not block the server
-    data, fds, _flags, _addr = socket.recv_fds(conn, 65536, 3)
-    try:
-        if len(fds) != 3 or len(data) < 4:
-            raise ValueError("a request carries three descriptors and a length")
-        (size,) = struct.unpack("!I", data[:4])
-        if size > MAX_REQUEST:
-            raise ValueError("request too large")
-        body = data[4:]
-        while len(body) < size:
-            chunk = conn.recv(size - len(body))
-            if not chunk:
-                raise ValueError("truncated request")
-            body += chunk
-        conn.settimeout(None)
-        argv, env, cwd = parse_request(body)
-        return {"argv": argv, "env": env, "cwd": cwd}, fds
-    except BaseException:
-        for fd in fds:
-            os.close(fd)
-        raise
 
 
 def _child(conn: socket.socket, request: dict, fds: list[int]) -> None:
@@ -137,45 +96,10 @@ def _child(conn: socket.socket, request: dict, fds: list[int]) -> None:
         os._exit(code)
 
 
-def _answer(conn: socket.socket, answer: bytes) -> None:
-    try:
-        conn.sendall(answer)
-    except OSError:
-        pass  # the client is gone already: nothing to tell
-
-
 def serve_forever(listener: socket.socket, files: list[str], loaded: list[tuple[int, int]],
-                  idle: float = IDLE_SECONDS, child: Callable[[socket.socket, dict, list[int]], None] | None = None) -> None:
-    """Fork a child per request (a provider, or what `child` runs: it never returns) until idle
-    or until `files` differ from `loaded`."""
-    listener.settimeout(idle)
-    while True:
-        try:
-            conn, _ = listener.accept()
-        except socket.timeout:
-            return
-        with conn:
-            if not _same_user(conn):
-                continue
-            try:
-                request, fds = _receive(conn)
-            except (OSError, ValueError):
-                continue
-            if fingerprint(files) != loaded:  # the client starts this one plainly
-                for fd in fds:
-                    os.close(fd)
-                _answer(conn, REFUSED)
-                return
-            try:
-                pid = os.fork()
-            except OSError:
-                _answer(conn, REFUSED)
-                pid = -1
-            if pid == 0:
-                listener.close()
-                (child or _child)(conn, request, fds)
-            for fd in fds:
-                os.close(fd)
+                  idle: float = IDLE_SECONDS) -> None:
+    """Fork a provider child per request until idle or until `files` differ from `loaded`."""
+    forking.serve_forever(listener, files, loaded, idle, child=_child)
 
 
 def main() -> None:
