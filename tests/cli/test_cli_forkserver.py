@@ -196,10 +196,14 @@ def test_a_refusing_server_means_the_command_runs_in_the_client(tmp_path):
             conn.sendall(b"R")
         listener.close()
 
-    threading.Thread(target=refuse, daemon=True).start()
+    refusing = threading.Thread(target=refuse, daemon=True)
+    refusing.start()
     env = {**os.environ, SOCKET_ENV: name}
     assert _run(["validate", "-c", str(SEED), "--json"], env) == _run(["validate", "-c", str(SEED), "--json"], _plain(env))
-    assert _server_pid(name) is None
+    refusing.join(timeout=10)
+    assert not refusing.is_alive()
+    with pytest.raises(AssertionError, match="timed out"):  # a server it started would bind within a second
+        wait_for(lambda: _server_pid(name), timeout=2, what="a server")
 
 
 def test_without_a_server_the_command_runs_here_and_a_server_comes_up(tmp_path):
