@@ -16,7 +16,6 @@ import json
 import os
 import shutil
 import tempfile
-import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,7 @@ from typing import Callable
 from ..config import Topology
 from ..stackgraph import LONGEST_FIRST, STACK_DEPENDENCIES, STACK_ORDER
 from . import fastpath
-from .graph import run_graph
+from .graph import OrderedSlots, run_graph
 from .interrupt import STOP, Interrupted
 from .journal import Journal, _alive, read_applied, run_lock
 from .link import LinkState, link_from_state, wait_for_link
@@ -183,7 +182,7 @@ class Runner:
     # Local runs: at most one Terraform start-up (init and plan, CPU-bound) per core at a time, so
     # the stacks that start first (LONGEST_FIRST) plan at full speed instead of sharing the cores
     # with every stack that became ready with them; applies (waits on the cloud) are not limited.
-    startups: threading.Semaphore = field(default_factory=lambda: threading.Semaphore(max(2, os.cpu_count() or 2)))
+    startups: OrderedSlots = field(default_factory=lambda: OrderedSlots(max(2, os.cpu_count() or 2)))
 
     @contextmanager
     def plan_file(self, name: str = "tfplan"):
@@ -239,7 +238,7 @@ class Runner:
                 tf.run("apply", "-input=false", "-auto-approve", str(planfile))
             self.report.event(stack, "applied", summary.short())
             return True
-        with _Held(self.startups) as startup:
+        with _Held(self.startups, stack) as startup:
             self.report.event(stack, "init")
             self.init(tf)
             self.report.event(stack, "plan")
@@ -364,20 +363,20 @@ class PlanSummary:
 
 
 class _Held:
-    """A semaphore slot released once: early by release(), or on leaving the block."""
+    """A start-up slot released once: early by release(), or on leaving the block."""
 
-    def __init__(self, semaphore: threading.Semaphore):
-        self.semaphore, self.held = semaphore, False
+    def __init__(self, slots: OrderedSlots, stack: str):
+        self.slots, self.stack, self.held = slots, stack, False
 
     def __enter__(self) -> "_Held":
-        self.semaphore.acquire()
+        self.slots.acquire(self.stack)
         self.held = True
         return self
 
     def release(self) -> None:
         if self.held:
             self.held = False
-            self.semaphore.release()
+            self.slots.release()
 
     def __exit__(self, *exc) -> None:
         self.release()
@@ -495,10 +494,16 @@ def deploy(runner: Runner, command: str = "deploy", *, link_timeout: float = DEF
                     raise
                 finally:
                     if step in STACK_DEPENDENCIES:
+                        runner.startups.forget(step)  # skipped, or failed before its start-up
                         _record(runner, journal, step)
                 journal.step(step, "done")
 
-            run_graph(needs, work, workers=len(needs), on_interrupt=interrupt_all)  # a queued step would wait for a slot
+            def queue_startup(step: str) -> None:  # stacks take start-up slots in LONGEST_FIRST order
+                if step in STACK_DEPENDENCIES:
+                    runner.startups.queue(step)
+
+            run_graph(needs, work, workers=len(needs), on_interrupt=interrupt_all,  # a queued step would wait for a slot
+                      on_start=queue_startup)
         except BaseException as err:
             if _stopped(err):
                 journal.finish("interrupted", f"{type(err).__name__}: run the same command again to continue")

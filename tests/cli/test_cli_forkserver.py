@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from crosscloud.cli.forkclient import SOCKET_ENV
+from crosscloud.forking import REFUSED, receive
 from support import ROOT, wait_for
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="abstract unix sockets")
@@ -190,10 +191,10 @@ def test_a_refusing_server_means_the_command_runs_in_the_client(tmp_path):
     def refuse() -> None:
         conn, _ = listener.accept()
         with conn:
-            _data, fds, _flags, _addr = socket.recv_fds(conn, 65536, 3)
+            _request, fds = receive(conn)  # all of it, as a real server reads it before answering
             for fd in fds:
                 os.close(fd)
-            conn.sendall(b"R")
+            conn.sendall(REFUSED)
         listener.close()
 
     refusing = threading.Thread(target=refuse, daemon=True)

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from crosscloud.runner.graph import run_graph
+from crosscloud.runner.graph import OrderedSlots, run_graph
 from crosscloud.runner.journal import Journal, LockHeld, run_lock
 from crosscloud.runner.link import LinkState, LinkTimeout, likely_cause, link_from_state, wait_for_link
 from crosscloud.runner.deploy import plan_summary
@@ -57,6 +57,29 @@ def test_graph_rejects_unknown_dependencies():
     with pytest.raises(ValueError, match="unknown"):
         run_graph({"a": ("ghost",)}, lambda s: None)
 
+
+
+def test_start_up_slots_go_in_queue_order_not_arrival_order():
+    """A step queued later that gets to acquire() first still waits for the earlier one; a queued
+    step that ends without a slot (forget) stops holding the others up."""
+    slots, order = OrderedSlots(1), []
+    for step in ("first", "second", "third"):
+        slots.queue(step)
+
+    def take(step: str) -> None:
+        slots.acquire(step)
+        order.append(step)
+        slots.release()
+
+    early = [threading.Thread(target=take, args=(s,)) for s in ("third", "second")]
+    for t in early:
+        t.start()
+    time.sleep(0.2)  # both wait: neither is first in the queue
+    assert order == []
+    slots.forget("first")  # skipped (nothing to change): the next in the queue goes
+    for t in early:
+        t.join(timeout=5)
+    assert order == ["second", "third"]
 
 def test_lock_refuses_a_live_holder_and_recovers_a_stale_one(tmp_path):
     with run_lock(tmp_path, "deploy"):
@@ -266,7 +289,7 @@ def test_stack_startups_take_turns_longest_first_and_applies_do_not(tmp_path, se
 
     assert sorted(LONGEST_FIRST) == sorted(STACK_ORDER)  # every stack, once
     runner, _ = _recording_runner(tmp_path, seed_data, monkeypatch, "destroy_stack")
-    runner.startups = threading.Semaphore(2)
+    runner.startups = OrderedSlots(2)
     lock = threading.Lock()
     planning, applying, started, peaks = set(), set(), [], {"plan": 0, "apply": 0}
 
