@@ -52,8 +52,13 @@ demo-destroy: setup
 	$(CC) destroy -c $(DEMO)
 	$(CC) sandbox down
 
+# xdist workers: one per core and one more (the e2e tests wait on the twin's latency and on
+# polls part of the time; bench/README.md, "Suite"); tests handed out one by one, longest first
+# (tests/conftest.py).
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
+
 test: setup $(VENV)/.warm-prebuilt $(TOOLS)/.installed
-	$(PY) -m pytest -q -n auto --maxschedchunk 1  # xdist, tests handed out one by one, longest first (tests/conftest.py)
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --maxschedchunk 1
 
 clean:
 	rm -rf $(VENV) $(TOOLS) cdktf.out .crosscloud

@@ -57,7 +57,8 @@ def suite(code: Path) -> float:
     env = dict(os.environ, PYTHONPATH=str(code), CHECKPOINT_DISABLE="1", JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="20")
     t0 = time.perf_counter()
     # what `make test` runs (Makefile), after its setup
-    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "auto", "--maxschedchunk", "1"],
+    workers = str((os.cpu_count() or 1) + 1)
+    subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", workers, "--maxschedchunk", "1"],
                    env=env, cwd=code)
     return time.perf_counter() - t0
 
