@@ -22,7 +22,7 @@ import struct
 import sys
 import zlib
 
-from ..forking import FORKED, REFUSED, request_bytes
+from ..forking import FORKED, request_bytes
 
 CODE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -68,12 +68,15 @@ def start_server(name: str) -> None:
 
 
 def _recv_exact(conn, size: int) -> bytes:
+    """Up to `size` bytes: fewer when the other end closed (or reset) the connection first."""
     data = b""
     while len(data) < size:
         try:
             chunk = conn.recv(size - len(data))
         except InterruptedError:
             continue
+        except OSError:  # e.g. ECONNRESET after a REFUSED: what arrived still counts
+            break
         if not chunk:
             break
         data += chunk
@@ -102,8 +105,10 @@ def run(argv: list[str]) -> int | None:
 
     previous = {sig: _signal.signal(sig, forward) for sig in FORWARDED}
     conn = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    listening = False
     try:
         conn.connect(name)
+        listening = True
         umask = os.umask(0o022)
         os.umask(umask)
         request = request_bytes([f"{umask:o}", *argv], dict(os.environ), os.getcwd())
@@ -114,7 +119,7 @@ def run(argv: list[str]) -> int | None:
         answer = b""
     if len(answer) < 5 or answer[:1] != FORKED:
         conn.close()
-        if answer[:1] != REFUSED:  # no server (a refusing one is stale and exits)
+        if not listening:  # no server; one that answered anything else is stale and exits
             start_server(name)
         for sig, handler in previous.items():
             _signal.signal(sig, handler)

@@ -204,7 +204,9 @@ def test_a_refusing_server_means_the_command_runs_in_the_client(tmp_path):
     refusing.join(timeout=10)
     assert not refusing.is_alive()
     with pytest.raises(AssertionError, match="timed out"):  # a server it started would bind within a second
-        wait_for(lambda: _server_pid(name), timeout=2, what="a server")
+        pid = wait_for(lambda: _server_pid(name), timeout=2, what="a server")
+        raise RuntimeError(f"pid {pid} (this test: {os.getpid()}) serves {name}: "
+                           f"{Path(f'/proc/{pid}/cmdline').read_bytes()!r}")
 
 
 def test_without_a_server_the_command_runs_here_and_a_server_comes_up(tmp_path):
