@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import struct
 
+CODE_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # the checkout holding crosscloud/
 FORKED, REFUSED = b"F", b"R"  # the first byte the server (or its child) answers
 MAX_REQUEST = 1 << 20  # environment + arguments; far above what any client passes
 

@@ -22,9 +22,7 @@ import struct
 import sys
 import zlib
 
-from ..forking import FORKED, request_bytes
-
-CODE_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from ..forking import CODE_ROOT, FORKED, request_bytes
 
 SOCKET_ENV = "CROSSCLOUD_CLI_FORKSERVER"  # another socket name, or "off": every command in its own process
 FORWARDED = (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGQUIT)

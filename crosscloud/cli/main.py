@@ -72,6 +72,10 @@ def cli(ctx: click.Context, state_dir: Path) -> None:
       crosscloud verify -c examples/seed.yaml      end-to-end checks
       crosscloud destroy -c examples/seed.yaml     tear it all down
       eval "$(crosscloud sandbox env)"             point plain terraform at the sandbox
+
+    Commands run as forked children of a background process that has done the
+    imports once (it exits after 5 idle minutes); CROSSCLOUD_CLI_FORKSERVER=off
+    runs each command in its own process.
     """
     ctx.ensure_object(dict)
     ctx.obj["state_dir"] = state_dir
