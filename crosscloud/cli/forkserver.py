@@ -45,11 +45,12 @@ def warm() -> list[str]:
     from .. import stackgraph, summary  # noqa: F401, PLC0415
     from ..fleet import context, phase, verify  # noqa: F401, PLC0415
     from ..planreview import collect, render, tfc  # noqa: F401, PLC0415
-    from ..runner import deploy, status, targets  # noqa: PLC0415
+    from ..runner import deploy, status, targets, tools  # noqa: PLC0415
     from . import (deploy_cmd, destroy_cmd, diff_cmd, main, manifests_cmd, plan_cmd,  # noqa: F401, PLC0415
                    sandbox_cmd, status_cmd, synth_cmd, validate_cmd, verify_cmd)
 
     targets.preload()
+    tools.preload()  # `terraform version`, `node --version`: asked here once, not per command
     assert threading.active_count() == 1, "the fork server must stay single-threaded"
     assert "jsii" not in sys.modules, "jsii starts node at import: it belongs in the child"
     return sorted(m.__file__ for m in list(sys.modules.values()) if isinstance(getattr(m, "__file__", None), str))

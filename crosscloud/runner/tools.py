@@ -29,6 +29,19 @@ def _check(name: str, binary: str | None, argv_tail: list[str], minimum: tuple[i
     if not found:
         raise ToolMissing(f"{name} (>= {shown}) is not on PATH; {hint}")
     try:
+        st = os.stat(found)
+    except OSError as err:
+        raise ToolMissing(f"{found} does not run ({err}); {hint}") from None
+    # the same file (an upgrade in place changes its mtime or size) is asked once per process and
+    # once per CLI fork server, whose children inherit the answer
+    return _checked(name, found, (st.st_ino, st.st_mtime_ns, st.st_size), tuple(argv_tail), minimum, hint)
+
+
+@functools.lru_cache(maxsize=16)
+def _checked(name: str, found: str, _identity: tuple[int, int, int], argv_tail: tuple[str, ...],
+             minimum: tuple[int, ...], hint: str) -> str:
+    shown = ".".join(map(str, minimum))
+    try:
         out = subprocess.run([found, *argv_tail], capture_output=True, text=True, timeout=60,
                              env={**os.environ, "CHECKPOINT_DISABLE": "1"}).stdout
     except (OSError, subprocess.TimeoutExpired) as err:
@@ -42,21 +55,22 @@ def _check(name: str, binary: str | None, argv_tail: list[str], minimum: tuple[i
 
 
 def require_terraform() -> str:
-    """The terraform binary on PATH, checked once per PATH."""
-    return _terraform(os.environ.get("PATH", ""))
-
-
-def require_node() -> str:
-    return _node(os.environ.get("PATH", ""), os.environ.get("JSII_NODE"))
-
-
-@functools.lru_cache(maxsize=8)
-def _terraform(_path: str) -> str:
+    """The terraform binary on PATH, its version checked once per binary file."""
     return _check("terraform", None, ["version"], TERRAFORM_MIN,
                   "install it from https://developer.hashicorp.com/terraform/install")
 
 
-@functools.lru_cache(maxsize=8)
-def _node(_path: str, jsii_node: str | None) -> str:
-    return _check("node", jsii_node, ["--version"], NODE_MIN,
+def require_node() -> str:
+    """The node jsii runs ($JSII_NODE, else node on PATH), its version checked once per binary file."""
+    return _check("node", os.environ.get("JSII_NODE"), ["--version"], NODE_MIN,
                   "CDKTF synthesizes through jsii, which runs Node.js; install Node.js 20 LTS or newer")
+
+
+def preload() -> None:
+    """Check the tools on this process's PATH now (the CLI fork server, for its children); a
+    missing one is reported when a command needs it."""
+    for require in (require_terraform, require_node):
+        try:
+            require()
+        except ToolMissing:
+            pass

@@ -59,7 +59,9 @@ def run_terraform(sandbox: Sandbox, workdir: Path | str, *args: str, check: bool
     cmd = [terraform_binary(), *args]
     if args and args[0] in NO_COLOR and "-no-color" not in args:
         cmd.insert(2, "-no-color")
-    full_env = {**os.environ, **sandbox.env(), **(env or {})}
+    from ..runner.terraform import GO_RUNTIME_DEFAULTS  # noqa: PLC0415  (as crosscloud runs it)
+
+    full_env = {**GO_RUNTIME_DEFAULTS, **os.environ, **sandbox.env(), **(env or {})}
     start = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=workdir, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)

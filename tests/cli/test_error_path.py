@@ -67,36 +67,35 @@ def _fake_tool(tmp_path, name, version_line):
 
 @pytest.mark.parametrize("path_kind", ["missing", "old"])
 def test_terraform_missing_or_too_old_found_before_work(tmp_path, monkeypatch, path_kind):
-    tools._terraform.cache_clear()
     bindir = _fake_tool(tmp_path, "terraform", "Terraform v1.3.9") if path_kind == "old" else tmp_path / "empty"
     monkeypatch.setenv("PATH", str(bindir))
-    try:
-        result = run("--state-dir", str(tmp_path / "st"), "deploy", "-c", SEED, "--json")
-    finally:
-        tools._terraform.cache_clear()
+    result = run("--state-dir", str(tmp_path / "st"), "deploy", "-c", SEED, "--json")
     assert_error(result, "tool", "terraform", "1.5.0")
     assert not (tmp_path / "st" / "journal.json").exists() and not (tmp_path / "st" / "lock").exists()
 
 
 def test_node_too_old_found_before_synth(tmp_path, monkeypatch):
-    tools._node.cache_clear()
     bindir = _fake_tool(tmp_path, "node", "v18.19.0")
     monkeypatch.setenv("PATH", f"{bindir}{os.pathsep}{os.environ['PATH']}")
-    try:
-        result = run("synth", "-c", SEED, "-o", str(tmp_path / "out"), "--json")
-    finally:
-        tools._node.cache_clear()
+    result = run("synth", "-c", SEED, "-o", str(tmp_path / "out"), "--json")
     assert_error(result, "tool", "node", "20.9.0", "18.19.0")
     assert not (tmp_path / "out").exists()
 
 
 def test_tool_versions_accepted_when_new_enough(tmp_path, monkeypatch):
-    tools._terraform.cache_clear()
     monkeypatch.setenv("PATH", str(_fake_tool(tmp_path, "terraform", "Terraform v1.5.0")))
-    try:
-        assert tools.require_terraform().endswith("terraform")
-    finally:
-        tools._terraform.cache_clear()
+    assert tools.require_terraform().endswith("terraform")
+
+
+def test_a_tool_replaced_in_place_is_checked_again(tmp_path, monkeypatch):
+    """The version is asked once per binary file (the CLI fork server's children inherit it): an
+    upgrade or downgrade at the same path is a different file and is asked again."""
+    monkeypatch.setenv("PATH", str(_fake_tool(tmp_path, "terraform", "Terraform v1.11.0")))
+    assert tools.require_terraform() == str(tmp_path / "bin" / "terraform")
+    assert tools.require_terraform() == str(tmp_path / "bin" / "terraform")  # answered from the cache
+    _fake_tool(tmp_path, "terraform", "Terraform v1.4.7  (downgraded)")
+    with pytest.raises(tools.ToolMissing, match=r"version 1\.4\.7; crosscloud needs terraform >= 1\.5\.0"):
+        tools.require_terraform()
 
 
 def test_lock_held_is_one_json_error(tmp_path):

@@ -326,3 +326,16 @@ def test_stack_startups_take_turns_longest_first_and_applies_do_not(tmp_path, se
     assert peaks["apply"] >= 3  # vpn/clusters/gke/fleet apply side by side
     after_network = started[1:5]
     assert set(after_network[:2]) == {"clusters", "gke"} and set(after_network[2:]) == {"vpn", "fleet"}, started
+
+
+def test_terraform_runs_with_lazier_go_gc_unless_the_user_set_it(tmp_path, monkeypatch):
+    from crosscloud.runner.terraform import Terraform
+
+    monkeypatch.delenv("GOGC", raising=False)
+    monkeypatch.delenv("GOMEMLIMIT", raising=False)
+    tf = Terraform("network", tmp_path, {}, tmp_path / "logs")
+    assert (tf.env["GOGC"], tf.env["GOMEMLIMIT"]) == ("400", "2GiB")
+    monkeypatch.setenv("GOGC", "50")
+    monkeypatch.setenv("GOMEMLIMIT", "512MiB")
+    tf = Terraform("network", tmp_path, {}, tmp_path / "logs")
+    assert (tf.env["GOGC"], tf.env["GOMEMLIMIT"]) == ("50", "512MiB")
